@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+// The one module that reads process.env. dotenv fills process.env in playwright.config.ts
+// (and in the bench scripts) before anything calls readEnv().
+
+const DEMO_USER = { email: 'user@demo.test', password: 'user-password-1' };
+const DEMO_ADMIN = { email: 'admin@demo.test', password: 'admin-password-1' };
+
+const milliseconds = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a number of milliseconds' })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .positive({ error: 'expected a positive number of milliseconds' })
+    .default(fallback);
+
+// CI services set CI to "true", "1" or other words; only "false" and "0" mean no.
+const ciFlag = z
+  .string()
+  .optional()
+  .transform((value) => value !== undefined && !['false', '0'].includes(value.toLowerCase()));
+
+const EnvSchema = z.object({
+  BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com' })
+    .optional(),
+  HEALTH_PATH: z.string().startsWith('/', { error: 'expected a path starting with /' }).default('/health'),
+  DEMO_API_PORT: z.coerce
+    .number({ error: 'expected a TCP port number' })
+    .int({ error: 'expected a TCP port number' })
+    .min(1, { error: 'expected a TCP port between 1 and 65535' })
+    .max(65535, { error: 'expected a TCP port between 1 and 65535' })
+    .default(3100),
+  USER_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
+  USER_PASSWORD: z.string().min(1, { error: 'expected a non-empty password' }).optional(),
+  ADMIN_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
+  ADMIN_PASSWORD: z.string().min(1, { error: 'expected a non-empty password' }).optional(),
+  SLA_IMAGE_GENERATION_MS: milliseconds(10_000),
+  SLA_ASSET_PROVISIONING_MS: milliseconds(10_000),
+  SLA_THROTTLE_SLOTS_MS: milliseconds(5_000),
+  REQUEST_TIMEOUT_MS: milliseconds(10_000),
+  WORKERS: z.coerce
+    .number({ error: 'expected a number of workers' })
+    .int({ error: 'expected a whole number of workers' })
+    .positive({ error: 'expected a positive number of workers' })
+    .optional(),
+  CI: ciFlag,
+});
+
+type RawEnv = z.infer<typeof EnvSchema>;
+
+export type Credentials = Readonly<{ email: string; password: string }>;
+
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Env = Readonly<{
+  /** Where the API under test lives; the embedded demo API when BASE_URL is unset. */
+  baseURL: string;
+  /** True when the run starts and targets the embedded demo API. */
+  usesDemoApi: boolean;
+  /** Checked once before the run: the run stops at once when it does not answer 2xx. */
+  healthPath: string;
+  demoApiPort: number;
+  /** Undefined when incomplete: see requireCredentials. */
+  credentials: Readonly<Record<Role, Credentials | undefined>>;
+  /** Business SLA per asynchronous operation: the longest a client may be made to wait. */
+  slaMs: Readonly<{ imageGeneration: number; assetProvisioning: number; throttleSlots: number }>;
+  requestTimeoutMs: number;
+  workers: number | undefined;
+  ci: boolean;
+}>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses a process.env-like record; throws an EnvError whose message is one line naming the key. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(withoutEmptyStrings(source));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue?.path.join('.') ?? '?';
+    const value = source[key];
+    const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+    throw new EnvError(`Invalid setting ${key}: ${issue?.message ?? 'invalid value'}, ${got}.`);
+  }
+  return Object.freeze(toEnv(result.data));
+}
+
+function toEnv(raw: RawEnv): Env {
+  const usesDemoApi = raw.BASE_URL === undefined;
+  const credential = (email: string | undefined, password: string | undefined, demo: Credentials) => {
+    if (email !== undefined && password !== undefined) return Object.freeze({ email, password });
+    if (usesDemoApi && email === undefined && password === undefined) return Object.freeze({ ...demo });
+    return undefined; // reported by requireCredentials, once the target is known to answer
+  };
+  return {
+    baseURL: (raw.BASE_URL ?? `http://127.0.0.1:${raw.DEMO_API_PORT}`).replace(/\/+$/, ''),
+    usesDemoApi,
+    healthPath: raw.HEALTH_PATH,
+    demoApiPort: raw.DEMO_API_PORT,
+    credentials: Object.freeze({
+      user: credential(raw.USER_EMAIL, raw.USER_PASSWORD, DEMO_USER),
+      admin: credential(raw.ADMIN_EMAIL, raw.ADMIN_PASSWORD, DEMO_ADMIN),
+    }),
+    slaMs: Object.freeze({
+      imageGeneration: raw.SLA_IMAGE_GENERATION_MS,
+      assetProvisioning: raw.SLA_ASSET_PROVISIONING_MS,
+      throttleSlots: raw.SLA_THROTTLE_SLOTS_MS,
+    }),
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+    workers: raw.WORKERS,
+    ci: raw.CI,
+  };
+}
+
+// `KEY=` in a .env file means "not set", not "set to the empty string".
+function withoutEmptyStrings(source: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+}
+
+/** The credentials of a role, or an EnvError naming the setting that is missing. */
+export function requireCredentials(env: Env, role: Role): Credentials {
+  const credentials = env.credentials[role];
+  if (credentials) return credentials;
+  const prefix = role.toUpperCase();
+  const when = env.usesDemoApi ? 'together' : 'when BASE_URL points at your own API';
+  throw new EnvError(`Missing setting: ${prefix}_EMAIL and ${prefix}_PASSWORD must both be set ${when}.`);
+}
+
+let cached: Env | undefined;
+
+/** The validated settings of this process, parsed once. */
+export function readEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
