@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/** A log-normal duration: most values near the median, a long but bounded tail. */
+export type Distribution = Readonly<{ medianMs: number; sigma: number; maxFactor: number }>;
+
+export const DISTRIBUTIONS = {
+  imageGeneration: { medianMs: 1_200, sigma: 0.45, maxFactor: 3 },
+  provisionSpace: { medianMs: 350, sigma: 0.4, maxFactor: 3 },
+  provisionCertificate: { medianMs: 550, sigma: 0.5, maxFactor: 3 },
+  provisionAssets: { medianMs: 650, sigma: 0.5, maxFactor: 3 },
+  export: { medianMs: 120, sigma: 0.3, maxFactor: 3 },
+} as const satisfies Record<string, Distribution>;
+
+/**
+ * The same seed and key always give the same duration, whatever the order of requests,
+ * so a run can be repeated (and benchmarks compared) on the same set of durations.
+ */
+export function sampleDurationMs(seed: string, key: string, distribution: Distribution, scale: number): number {
+  const [u1, u2] = uniformPair(`${seed}:${key}`);
+  const normal = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  const { medianMs, sigma, maxFactor } = distribution;
+  const raw = medianMs * Math.exp(sigma * normal);
+  const bounded = Math.min(medianMs * maxFactor, Math.max(medianMs / maxFactor, raw));
+  return Math.round(bounded * scale);
+}
+
+function uniformPair(text: string): [number, number] {
+  const digest = createHash('sha256').update(text).digest();
+  // Shifted away from 0 so that log(u1) stays finite.
+  const toUnit = (offset: number) => (digest.readUInt32BE(offset) + 1) / 2 ** 32;
+  return [toUnit(0), toUnit(4)];
+}

@@ -1,0 +1,28 @@
+import { buildApp } from './app';
+import { parseDemoConfig } from './config';
+
+let config;
+try {
+  config = parseDemoConfig(process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+
+const app = buildApp(config);
+const stop = () => {
+  void app.close().then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+app.listen({ port: config.port, host: '127.0.0.1' }).then(
+  (address) => {
+    const faults = config.faults.size > 0 ? [...config.faults].join(', ') : 'none';
+    console.log(`Demo API listening on ${address} (faults: ${faults}, latency scale: ${config.latencyScale})`);
+  },
+  (error: Error) => {
+    console.error(`Demo API could not listen on port ${config.port}: ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DISTRIBUTIONS, sampleDurationMs, type Distribution } from './latency';
+
+export type Provisioning = {
+  enterprise: string;
+  requestedAt: Date;
+  readyAt: Date | null;
+  space: { id: string; name: string } | null;
+  certificate: { id: string; fingerprint: string; expiresAt: string } | null;
+  assets: Array<{ id: string; kind: 'template' | 'quota' | 'storage'; name: string }>;
+};
+
+export type ProvisioningJob = { key: string; provisioning: Provisioning };
+
+type Options = {
+  seed: string;
+  latencyScale: number;
+  neverFinish: boolean;
+  concurrency: number;
+};
+
+/**
+ * The in-process message queue behind POST /enterprise/join: the join answers at once and
+ * the space, the certificate and the initial assets appear later, one step after another.
+ */
+export class ProvisioningQueue {
+  private readonly pending: ProvisioningJob[] = [];
+  private running = 0;
+  private readonly stop = new AbortController();
+
+  constructor(private readonly options: Options) {}
+
+  enqueue(job: ProvisioningJob): void {
+    this.pending.push(job);
+    this.drain();
+  }
+
+  close(): void {
+    this.stop.abort();
+  }
+
+  private drain(): void {
+    while (this.running < this.options.concurrency && this.pending.length > 0) {
+      const job = this.pending.shift()!;
+      this.running += 1;
+      this.run(job)
+        .catch(() => undefined) // only an abort at shutdown ends a job early
+        .finally(() => {
+          this.running -= 1;
+          this.drain();
+        });
+    }
+  }
+
+  private async run({ key, provisioning }: ProvisioningJob): Promise<void> {
+    await this.step(key, 'space', DISTRIBUTIONS.provisionSpace);
+    provisioning.space = { id: `spc_${randomUUID()}`, name: `${provisioning.enterprise} workspace` };
+
+    await this.step(key, 'certificate', DISTRIBUTIONS.provisionCertificate);
+    provisioning.certificate = {
+      id: `crt_${randomUUID()}`,
+      fingerprint: randomUUID().replaceAll('-', '').toUpperCase(),
+      expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString(),
+    };
+
+    if (this.options.neverFinish) return; // fault: the last step never completes
+    await this.step(key, 'assets', DISTRIBUTIONS.provisionAssets);
+    provisioning.assets = [
+      { id: `ast_${randomUUID()}`, kind: 'template', name: 'Starter templates' },
+      { id: `ast_${randomUUID()}`, kind: 'quota', name: 'Image generation quota' },
+      { id: `ast_${randomUUID()}`, kind: 'storage', name: 'Shared storage' },
+    ];
+    provisioning.readyAt = new Date();
+  }
+
+  private async step(key: string, name: string, distribution: Distribution): Promise<void> {
+    const ms = sampleDurationMs(this.options.seed, `${key}:${name}`, distribution, this.options.latencyScale);
+    await delay(ms, undefined, { signal: this.stop.signal, ref: false });
+  }
+}
