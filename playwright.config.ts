@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import dotenv from 'dotenv';
+import { EnvError, ROLES, readEnv } from './helpers/env';
+
+dotenv.config({ quiet: true });
+
+function envOrExit() {
+  try {
+    return readEnv();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    // One readable line instead of a stack trace from inside the config loader.
+    console.error(error.message);
+    process.exit(2);
+  }
+}
+
+const env = envOrExit();
+const longestSlaMs = Math.max(...Object.values(env.slaMs));
+
+export default defineConfig({
+  globalSetup: './fixtures/global-setup.ts',
+  fullyParallel: true,
+  // A test may wait a whole SLA (and then some setup) before it fails with a readable message.
+  timeout: Math.max(30_000, longestSlaMs + 20_000),
+  forbidOnly: env.ci,
+  retries: 0,
+  // The tests mostly wait on the API, not on the CPU: more workers than cores pay off.
+  workers: env.workers ?? 4,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: env.baseURL,
+  },
+  projects: [
+    { name: 'api', testDir: './tests' },
+    // Tests of the embedded demo API itself; they go when demo-api/ is deleted.
+    ...(existsSync(path.join(__dirname, 'demo-api/tests')) ? [{ name: 'demo-api', testDir: './demo-api/tests' }] : []),
+  ],
+  webServer: env.usesDemoApi
+    ? {
+        command: 'node --import tsx demo-api/main.ts',
+        url: `${env.baseURL}/health`,
+        reuseExistingServer: false,
+        timeout: 30_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+        // The demo API creates the role accounts the tests log in with.
+        env: {
+          DEMO_API_PORT: String(env.demoApiPort),
+          ...Object.fromEntries(
+            ROLES.flatMap((role) => {
+              const credentials = env.credentials[role];
+              if (!credentials) return [];
+              const prefix = role.toUpperCase();
+              return [
+                [`${prefix}_EMAIL`, credentials.email],
+                [`${prefix}_PASSWORD`, credentials.password],
+              ];
+            }),
+          ),
+        },
+      }
+    : undefined,
+});
