@@ -1,0 +1,5 @@
+export * from './auth';
+export * from './common';
+export * from './enterprise';
+export * from './exports';
+export * from './images';
