@@ -2,7 +2,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import dotenv from 'dotenv';
-import { EnvError, ROLES, readEnv } from './helpers/env';
+import { EnvError, ROLES, credentialKeys, readEnv } from './helpers/env';
 
 dotenv.config({ quiet: true });
 
@@ -21,7 +21,9 @@ const env = envOrExit();
 const longestSlaMs = Math.max(...Object.values(env.slaMs));
 
 export default defineConfig({
-  globalSetup: './fixtures/global-setup.ts',
+  // Absolute, so that configs extending this one (bench/) resolve them too.
+  globalSetup: path.join(__dirname, 'fixtures/global-setup.ts'),
+  globalTeardown: path.join(__dirname, 'fixtures/global-teardown.ts'),
   fullyParallel: true,
   // A test may wait a whole SLA (and then some setup) before it fails with a readable message.
   timeout: Math.max(30_000, longestSlaMs + 20_000),
@@ -29,18 +31,26 @@ export default defineConfig({
   retries: 0,
   // The tests mostly wait on the API, not on the CPU: more workers than cores pay off.
   workers: env.workers ?? 4,
-  reporter: [['list'], ['html', { open: 'never' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never' }],
+    // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
+    ['allure-playwright', { resultsDir: 'allure-results', detail: false }],
+  ],
   use: {
     baseURL: env.baseURL,
   },
   projects: [
-    { name: 'api', testDir: './tests' },
+    // Tests of helpers/ that need no server.
+    { name: 'unit', testDir: './tests/unit' },
+    { name: 'api', testDir: './tests', testIgnore: 'unit/**' },
     // Tests of the embedded demo API itself; they go when demo-api/ is deleted.
     ...(existsSync(path.join(__dirname, 'demo-api/tests')) ? [{ name: 'demo-api', testDir: './demo-api/tests' }] : []),
   ],
   webServer: env.usesDemoApi
     ? {
         command: 'node --import tsx demo-api/main.ts',
+        cwd: __dirname,
         url: `${env.baseURL}/health`,
         reuseExistingServer: false,
         timeout: 30_000,
@@ -52,12 +62,13 @@ export default defineConfig({
           ...Object.fromEntries(
             ROLES.flatMap((role) => {
               const credentials = env.credentials[role];
-              if (!credentials) return [];
-              const prefix = role.toUpperCase();
-              return [
-                [`${prefix}_EMAIL`, credentials.email],
-                [`${prefix}_PASSWORD`, credentials.password],
-              ];
+              const keys = credentialKeys(role);
+              return credentials
+                ? [
+                    [keys.email, credentials.email],
+                    [keys.password, credentials.password],
+                  ]
+                : [];
             }),
           ),
         },

@@ -3,8 +3,22 @@ import { z } from 'zod';
 // The one module that reads process.env. dotenv fills process.env in playwright.config.ts
 // (and in the bench scripts) before anything calls readEnv().
 
-const DEMO_USER = { email: 'user@demo.test', password: 'user-password-1' };
-const DEMO_ADMIN = { email: 'admin@demo.test', password: 'admin-password-1' };
+export type Credentials = Readonly<{ email: string; password: string }>;
+
+/** Every role the suite logs in as; each one reads <ROLE>_EMAIL and <ROLE>_PASSWORD. */
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+// The accounts the embedded demo API creates at start.
+const DEMO_CREDENTIALS: Readonly<Record<Role, Credentials>> = {
+  user: { email: 'user@demo.test', password: 'user-password-1' },
+  admin: { email: 'admin@demo.test', password: 'admin-password-1' },
+};
+
+const credentialKeys = (role: Role) => {
+  const prefix = role.toUpperCase();
+  return { email: `${prefix}_EMAIL`, password: `${prefix}_PASSWORD` } as const;
+};
 
 const milliseconds = (fallback: number) =>
   z.coerce
@@ -30,10 +44,6 @@ const EnvSchema = z.object({
     .min(1, { error: 'expected a TCP port between 1 and 65535' })
     .max(65535, { error: 'expected a TCP port between 1 and 65535' })
     .default(3100),
-  USER_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
-  USER_PASSWORD: z.string().min(1, { error: 'expected a non-empty password' }).optional(),
-  ADMIN_EMAIL: z.email({ error: 'expected an e-mail address' }).optional(),
-  ADMIN_PASSWORD: z.string().min(1, { error: 'expected a non-empty password' }).optional(),
   SLA_IMAGE_GENERATION_MS: milliseconds(10_000),
   SLA_ASSET_PROVISIONING_MS: milliseconds(10_000),
   SLA_THROTTLE_SLOTS_MS: milliseconds(5_000),
@@ -46,12 +56,17 @@ const EnvSchema = z.object({
   CI: ciFlag,
 });
 
+const CredentialsSchema = z.object(
+  Object.fromEntries(
+    ROLES.flatMap((role) => [
+      [credentialKeys(role).email, z.email({ error: 'expected an e-mail address' }).optional()],
+      [credentialKeys(role).password, z.string().min(1, { error: 'expected a non-empty password' }).optional()],
+    ]),
+  ) as Record<string, z.ZodOptional<z.ZodString>>,
+);
+
 type RawEnv = z.infer<typeof EnvSchema>;
-
-export type Credentials = Readonly<{ email: string; password: string }>;
-
-export const ROLES = ['user', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+type RawCredentials = z.infer<typeof CredentialsSchema>;
 
 export type Env = Readonly<{
   /** Where the API under test lives; the embedded demo API when BASE_URL is unset. */
@@ -76,22 +91,30 @@ export class EnvError extends Error {
 
 /** Parses a process.env-like record; throws an EnvError whose message is one line naming the key. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = EnvSchema.safeParse(withoutEmptyStrings(source));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = issue?.path.join('.') ?? '?';
-    const value = source[key];
-    const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
-    throw new EnvError(`Invalid setting ${key}: ${issue?.message ?? 'invalid value'}, ${got}.`);
-  }
-  return Object.freeze(toEnv(result.data));
+  const present = withoutEmptyStrings(source);
+  const settings = EnvSchema.safeParse(present);
+  if (!settings.success) throw envError(settings.error, source);
+  const credentials = CredentialsSchema.safeParse(present);
+  if (!credentials.success) throw envError(credentials.error, source);
+  return Object.freeze(toEnv(settings.data, credentials.data));
 }
 
-function toEnv(raw: RawEnv): Env {
+function envError(error: z.ZodError, source: Record<string, string | undefined>): EnvError {
+  const issue = error.issues[0];
+  const key = issue?.path.join('.') ?? '?';
+  const value = source[key];
+  const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+  return new EnvError(`Invalid setting ${key}: ${issue?.message ?? 'invalid value'}, ${got}.`);
+}
+
+function toEnv(raw: RawEnv, rawCredentials: RawCredentials): Env {
   const usesDemoApi = raw.BASE_URL === undefined;
-  const credential = (email: string | undefined, password: string | undefined, demo: Credentials) => {
+  const credentials = (role: Role): Credentials | undefined => {
+    const keys = credentialKeys(role);
+    const email = rawCredentials[keys.email];
+    const password = rawCredentials[keys.password];
     if (email !== undefined && password !== undefined) return Object.freeze({ email, password });
-    if (usesDemoApi && email === undefined && password === undefined) return Object.freeze({ ...demo });
+    if (usesDemoApi && email === undefined && password === undefined) return DEMO_CREDENTIALS[role];
     return undefined; // reported by requireCredentials, once the target is known to answer
   };
   return {
@@ -99,10 +122,9 @@ function toEnv(raw: RawEnv): Env {
     usesDemoApi,
     healthPath: raw.HEALTH_PATH,
     demoApiPort: raw.DEMO_API_PORT,
-    credentials: Object.freeze({
-      user: credential(raw.USER_EMAIL, raw.USER_PASSWORD, DEMO_USER),
-      admin: credential(raw.ADMIN_EMAIL, raw.ADMIN_PASSWORD, DEMO_ADMIN),
-    }),
+    credentials: Object.freeze(
+      Object.fromEntries(ROLES.map((role) => [role, credentials(role)])),
+    ) as Env['credentials'],
     slaMs: Object.freeze({
       imageGeneration: raw.SLA_IMAGE_GENERATION_MS,
       assetProvisioning: raw.SLA_ASSET_PROVISIONING_MS,
@@ -119,13 +141,15 @@ function withoutEmptyStrings(source: Record<string, string | undefined>) {
   return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
 }
 
+export { credentialKeys };
+
 /** The credentials of a role, or an EnvError naming the setting that is missing. */
 export function requireCredentials(env: Env, role: Role): Credentials {
   const credentials = env.credentials[role];
   if (credentials) return credentials;
-  const prefix = role.toUpperCase();
+  const keys = credentialKeys(role);
   const when = env.usesDemoApi ? 'together' : 'when BASE_URL points at your own API';
-  throw new EnvError(`Missing setting: ${prefix}_EMAIL and ${prefix}_PASSWORD must both be set ${when}.`);
+  throw new EnvError(`Missing setting: ${keys.email} and ${keys.password} must both be set ${when}.`);
 }
 
 let cached: Env | undefined;

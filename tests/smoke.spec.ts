@@ -1,31 +1,25 @@
+import { parse } from '../helpers/contract';
+import { Health, TaskAccepted, Task } from '../helpers/contracts';
 import { expect, test } from '../fixtures';
 
-test('the API answers its health check', async ({ request }) => {
-  const response = await request.get('/health');
+test('the API answers its health check', async ({ anonymousApi }) => {
+  const response = await anonymousApi.get('/health');
+  expect(response.status()).toBe(200);
+  await expect(response).toMatchSchema(Health);
+});
+
+test('the user role can call an authenticated route', async ({ api }) => {
+  const response = await api.get('/api/v1/users/me');
   expect(response.status()).toBe(200);
 });
 
-test('the user role can log in', async ({ request, env }) => {
-  const response = await request.post('/api/v1/auth/login', { data: env.credentials.user });
-  expect(response.status()).toBe(200);
-  expect(await response.json()).toMatchObject({ token: expect.any(String), expiresIn: expect.any(Number) });
-});
-
-test('an image generation task is polled to completion', async ({ request, env }) => {
-  const login = await request.post('/api/v1/auth/login', { data: env.credentials.user });
-  const { token } = (await login.json()) as { token: string };
-  const headers = { authorization: `Bearer ${token}` };
-
-  const submitted = await request.post('/api/v1/images/generations', {
-    headers,
-    data: { prompt: 'a lighthouse at dawn' },
-  });
+test('an image generation task is polled to completion', async ({ api, env }) => {
+  const submitted = await api.post('/api/v1/images/generations', { data: { prompt: 'a lighthouse at dawn' } });
   expect(submitted.status()).toBe(202);
-  const location = submitted.headers()['location'];
-  expect(location).toMatch(/^\/api\/v1\/tasks\//);
+  const { taskId } = await parse(submitted, TaskAccepted);
 
   await expect
-    .poll(async () => ((await (await request.get(location!, { headers })).json()) as { status: string }).status, {
+    .poll(async () => (await parse(await api.get(`/api/v1/tasks/${taskId}`), Task)).status, {
       timeout: env.slaMs.imageGeneration,
     })
     .toBe('completed');

@@ -1,0 +1,41 @@
+import type { Exchange } from './api-client';
+import { type Redactor, truncate } from './redact';
+
+const MAX_BODY_CHARS = 64_000;
+
+/** The request half of an exchange as a report shows it: secrets redacted, large bodies truncated. */
+export function describeRequest(exchange: Exchange, redactor: Redactor) {
+  return {
+    method: exchange.method,
+    path: redactor.text(exchange.path),
+    startedAt: exchange.startedAt.toISOString(),
+    headers: redactor.headers(exchange.request.headers),
+    ...(exchange.request.body === undefined ? {} : { body: bodyForReport(exchange.request.body, redactor) }),
+  };
+}
+
+/** The response half of an exchange (or the error that replaced it) as a report shows it. */
+export function describeResponse(exchange: Exchange, redactor: Redactor) {
+  const latencyMs = Math.round(exchange.latencyMs);
+  if (!exchange.response) {
+    return { error: redactor.text(exchange.error?.message ?? 'no response'), latencyMs };
+  }
+  return {
+    status: exchange.response.status,
+    latencyMs,
+    headers: redactor.headers(exchange.response.headers),
+    body: bodyForReport(exchange.response.body, redactor),
+  };
+}
+
+// JSON stays structured (reports render it as a tree); anything else is shown as redacted text.
+function bodyForReport(body: string, redactor: Redactor): unknown {
+  if (body.length <= MAX_BODY_CHARS) {
+    try {
+      return redactor.json(JSON.parse(body));
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  return truncate(redactor.text(body), MAX_BODY_CHARS);
+}

@@ -1,0 +1,114 @@
+import { createApiClient } from '../helpers/api-client';
+import { logIn } from '../helpers/auth';
+import { parse } from '../helpers/contract';
+import { LoginResponse, Problem, TaskAccepted, User } from '../helpers/contracts';
+import { type IssuedToken, TokenSession } from '../helpers/sessions';
+import { expect, test } from '../fixtures';
+
+test('each role fixture is logged in as its role', async ({ api, adminApi }) => {
+  for (const [client, role] of [
+    [api, 'user'],
+    [adminApi, 'admin'],
+  ] as const) {
+    const me = await client.get('/api/v1/users/me');
+    expect(me.status()).toBe(200);
+    expect((await parse(me, User)).role).toBe(role);
+  }
+});
+
+test('only the admin role may list users', async ({ api, adminApi }) => {
+  expect((await adminApi.get('/api/v1/admin/users')).status()).toBe(200);
+  const refused = await api.get('/api/v1/admin/users');
+  expect(refused.status()).toBe(403);
+  expect(await parse(refused, Problem)).toMatchObject({ code: 'FORBIDDEN' });
+});
+
+test('a login answers a signed token that matches the contract', async ({ anonymousApi, createUser }) => {
+  const user = await createUser();
+  const response = await anonymousApi.post('/api/v1/auth/login', {
+    data: { email: user.email, password: user.password },
+  });
+  expect(response.status()).toBe(200);
+  await expect(response).toMatchSchema(LoginResponse);
+});
+
+test('a wrong password gets 401', async ({ anonymousApi, createUser }) => {
+  const user = await createUser();
+  const response = await anonymousApi.post('/api/v1/auth/login', {
+    data: { email: user.email, password: `${user.password}-wrong` },
+  });
+  expect(response.status()).toBe(401);
+  expect(await parse(response, Problem)).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+});
+
+test('a request without a token gets 401', async ({ anonymousApi }) => {
+  const response = await anonymousApi.get('/api/v1/users/me');
+  expect(response.status()).toBe(401);
+  expect(await parse(response, Problem)).toMatchObject({ code: 'MISSING_TOKEN' });
+});
+
+test('a garbage token gets 401', async ({ anonymousApi }) => {
+  for (const garbage of ['not-a-token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged-signature'] as const) {
+    const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${garbage}` } });
+    expect(response.status()).toBe(401);
+    expect(await parse(response, Problem)).toMatchObject({ code: 'INVALID_TOKEN' });
+  }
+});
+
+test('an expired token gets 401', async ({ anonymousApi, createUser, env }) => {
+  test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
+  const user = await createUser();
+  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  const { token } = (await expired.json()) as { token: string };
+  const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status()).toBe(401);
+  expect(await parse(response, Problem)).toMatchObject({ code: 'TOKEN_EXPIRED' });
+});
+
+test('a token that expires during a run is renewed once, by one login', async ({
+  playwright,
+  anonymousApi,
+  createUser,
+  recordExchange,
+  redactor,
+  env,
+}) => {
+  test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
+  const user = await createUser();
+  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  const { token: expiredToken } = (await expired.json()) as { token: string };
+  const context = await playwright.request.newContext({ baseURL: env.baseURL });
+  const session = new TokenSession(firstExpiredThen(expiredToken, () => logIn(context, user, redactor)));
+  const client = createApiClient(context, { auth: session, record: recordExchange });
+
+  const first = await client.get('/api/v1/users/me');
+  const second = await client.get('/api/v1/users/me');
+
+  expect([first.status(), second.status()]).toEqual([200, 200]);
+  expect(session.logins).toBe(2);
+  const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.email } });
+  expect(((await stats.json()) as { routes: object }).routes).toMatchObject({
+    'GET /api/v1/users/me': { byStatus: { '401': 1, '200': 2 } },
+    'POST /api/v1/auth/login': { byStatus: { '200': 1 } },
+  });
+  await context.dispose();
+});
+
+// A login function whose first token the API already considers expired, as if the run were long.
+function firstExpiredThen(expiredToken: string, login: () => Promise<IssuedToken>) {
+  let calls = 0;
+  return async () => ((calls += 1) === 1 ? { token: expiredToken, expiresInSeconds: 900 } : login());
+}
+
+test("a user cannot read another user's task", async ({ createUser, clientFor }) => {
+  const owner = await clientFor(await createUser());
+  const stranger = await clientFor(await createUser());
+  const submitted = await owner.post('/api/v1/images/generations', { data: { prompt: 'a private lighthouse' } });
+  expect(submitted.status()).toBe(202);
+  const { taskId } = await parse(submitted, TaskAccepted);
+
+  expect((await owner.get(`/api/v1/tasks/${taskId}`)).status()).toBe(200);
+  const response = await stranger.get(`/api/v1/tasks/${taskId}`);
+  expect(response.status()).toBe(404);
+  expect(await parse(response, Problem)).toMatchObject({ code: 'TASK_NOT_FOUND' });
+});
