@@ -1,0 +1,31 @@
+import { findLeaks, fingerprint } from '../../helpers/secret-scan';
+import { expect, test } from '../../fixtures';
+
+const nothingKnown = { values: [], fingerprints: new Set<string>() };
+const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfMSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+test('redacted reports have no leaks', () => {
+  const report = '{"authorization":"[REDACTED]","password":"[REDACTED]","note":"Bearer [REDACTED]"}';
+  expect(findLeaks(report, nothingKnown)).toEqual([]);
+});
+
+test('tokens, Bearer values and secret fields are found without a list of secrets', () => {
+  const report = `{"token":"abc"} Authorization: Bearer abcdefgh12345 ${jwt}`;
+  expect(findLeaks(report, nothingKnown).map((leak) => leak.kind)).toEqual([
+    'JSON Web Token',
+    'Bearer credential',
+    'secret field',
+  ]);
+});
+
+test('configured passwords and fingerprinted secrets of the run are found, and never shown', () => {
+  const fresh = 'Zx9fresh-password_0123';
+  const leaks = findLeaks(`login with s3cr3t! then ${fresh}.`, {
+    values: ['s3cr3t!'],
+    fingerprints: new Set([fingerprint(fresh)]),
+  });
+  expect(leaks).toEqual([
+    { kind: 'configured password', excerpt: 'login with ‹7 secret characters› then ‹22 secret characters›' },
+    { kind: 'secret from the run', excerpt: 'login with ‹7 secret characters› then ‹22 secret characters›.' },
+  ]);
+});
