@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createApiClient } from '../helpers/api-client';
+import { percentile } from '../helpers/stats';
+import { expect, test } from '../fixtures';
+
+// How much does instrumenting a call (timing, redaction, a report step with two attachments)
+// add to it? Each round sends the same request once per variant, in a shuffled order.
+const ROUNDS = 300;
+const WARM_UP_ROUNDS = 30;
+const PATH = '/api/v1/users/me';
+
+test('instrumented calls cost against plain APIRequestContext calls', async ({
+  playwright,
+  api,
+  roleSessions,
+  env,
+}) => {
+  const authorization = await roleSessions.user.authorization();
+  const context = await playwright.request.newContext({ baseURL: env.baseURL, extraHTTPHeaders: { authorization } });
+  const timingOnly = createApiClient(context, { auth: roleSessions.user, record: async () => undefined });
+  const variants: Array<[name: string, call: () => Promise<{ status(): number }>]> = [
+    ['plain APIRequestContext', () => context.get(PATH)],
+    ['instrumented, not reported', () => timingOnly.get(PATH)],
+    ['instrumented and reported', () => api.get(PATH)],
+  ];
+  const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
+  let seed = 42;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {
+    const order = [...variants].sort(() => random() - 0.5);
+    for (const [name, call] of order) {
+      const started = performance.now();
+      const response = await call();
+      const elapsed = performance.now() - started;
+      expect(response.status()).toBe(200);
+      if (round >= WARM_UP_ROUNDS) samples.get(name)!.push(elapsed);
+    }
+  }
+  await context.dispose();
+
+  const plain = samples.get('plain APIRequestContext')!;
+  const rows = [...samples].map(([variant, ms]) => ({
+    variant,
+    calls: ms.length,
+    medianMs: round2(percentile(ms, 50)),
+    p95Ms: round2(percentile(ms, 95)),
+    medianOverheadMs: round2(percentile(ms, 50) - percentile(plain, 50)),
+    p95OverheadMs: round2(percentile(ms, 95) - percentile(plain, 95)),
+  }));
+  console.log(`\nGET ${PATH}, ${ROUNDS} calls per variant against ${env.baseURL}:`);
+  console.table(rows);
+  const out = path.join(__dirname, 'results', 'client.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
+  console.log(`Written to ${path.relative(process.cwd(), out)}`);
+});
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from '@playwright/test';
+import base from '../playwright.config';
+
+// Benchmarks run inside Playwright (the reporting they measure only exists there), against the
+// same demo API or BASE_URL as the suite, one at a time so that they do not disturb each other.
+export default defineConfig({
+  ...base,
+  testDir: '.',
+  testMatch: '*.bench.ts',
+  projects: [{ name: 'bench' }],
+  workers: 1,
+  fullyParallel: false,
+  reporter: [['list']],
+  globalTeardown: undefined,
+  timeout: 10 * 60_000,
+});
