@@ -1,0 +1,291 @@
+import { expect } from '@playwright/test';
+import { type Clock, seededRandom, systemClock } from './clock';
+import { type ScheduleBasis, planNextPoll } from './schedule';
+
+// ---------------------------------------------------------------------------------------------
+// What a caller provides
+
+export type FatalCategory = 'terminal-failure' | 'unexpected-status' | 'contract-violation';
+
+/** What one observation means. `observed` is a short description for reports: "status processing". */
+export type Verdict<R> =
+  | { kind: 'ready'; value: R; observed: string; httpStatus?: number }
+  | { kind: 'not-ready'; observed: string; httpStatus?: number; retryAfterMs?: number }
+  | { kind: 'fatal'; category: FatalCategory; observed: string; httpStatus?: number; evidence: string };
+
+/** Sends one probe. It should give up after `timeoutMs`: the SLA leaves no more time than that. */
+export type Probe<O> = (attempt: { number: number; timeoutMs: number }) => Promise<O>;
+export type Classifier<O, R> = (observation: O) => Verdict<R> | Promise<Verdict<R>>;
+
+/** Where the helper keeps and learns how long an operation usually takes to become ready. */
+export type ReadinessHistory = {
+  timesToReadyMs(operation: string): readonly number[];
+  recordTimeToReady(operation: string, ms: number): void;
+};
+
+/** A report step; the fixture maps it onto Allure and Playwright steps. */
+export type ReportStep = {
+  rename(title: string): Promise<void>;
+  parameter(name: string, value: string): Promise<void>;
+  attachJson(name: string, value: unknown): Promise<void>;
+};
+export type ReadinessReporter = {
+  step<T>(title: string, body: (step: ReportStep) => Promise<T>): Promise<T>;
+};
+
+export type WaitOptions<O, R> = {
+  /** What is awaited, as developers call it ("image generation"); also the key of learned timings. */
+  operation: string;
+  /** Which instance of it ("task tsk_42"). */
+  subject: string;
+  /** The business SLA of the operation: the wait never runs past it. */
+  slaMs: number;
+  probe: Probe<O>;
+  classify: Classifier<O, R>;
+  /** The server's hint for the first poll, e.g. the Retry-After of the 202 that started the operation. */
+  initialRetryAfterMs?: number | undefined;
+  /** False ignores every Retry-After: for benchmarks, or servers whose hints are known to be wrong. */
+  honourRetryAfter?: boolean;
+  history?: ReadinessHistory;
+  reporter?: ReadinessReporter;
+  clock?: Clock;
+  random?: () => number;
+};
+
+// ---------------------------------------------------------------------------------------------
+// What the helper records and returns
+
+export type AttemptRecord = {
+  number: number;
+  /** Milliseconds from the start of the wait to the request, and how long it took. */
+  startedAtMs: number;
+  latencyMs: number;
+  /** What the wait before this attempt was based on, and how long it was. */
+  waitedMs: number;
+  basis: ScheduleBasis;
+  httpStatus: number | undefined;
+  observed: string;
+  verdict: 'ready' | 'not-ready' | 'fatal' | 'error';
+  retryAfterMs: number | undefined;
+};
+
+export type WaitOutcome = 'ready' | 'timeout' | FatalCategory | 'probe-error' | 'classifier-error';
+
+export type WaitRecord = {
+  operation: string;
+  subject: string;
+  slaMs: number;
+  startedAt: string;
+  outcome: WaitOutcome;
+  attempts: number;
+  elapsedMs: number;
+  /** From the start of the wait to the ready observation; undefined unless ready. */
+  timeToReadyMs: number | undefined;
+  /** Readiness happened after the last not-ready observation and by the first ready one (ms from start). */
+  bracket: { lastNotReadyMs: number | undefined; firstReadyMs: number | undefined };
+  timeline: AttemptRecord[];
+};
+
+export type WaitResult<R> = { value: R; record: WaitRecord };
+
+export class ReadinessError extends Error {
+  override name = 'ReadinessError';
+  constructor(
+    message: string,
+    readonly record: WaitRecord,
+  ) {
+    super(message);
+  }
+}
+
+/** The name of the attachment that carries a wait's record; the readiness summary is built from these. */
+export const READINESS_ATTACHMENT = 'readiness timeline';
+
+// A probe needs at least this much of the SLA to be worth sending.
+const MIN_PROBE_BUDGET_MS = 20;
+// expect.poll's own timeout sits past the SLA, so that the helper's message is the one shown.
+const POLL_TIMEOUT_MARGIN_MS = 5_000;
+
+const MESSAGE_PREFIX: Record<Exclude<WaitOutcome, 'ready'>, string> = {
+  timeout: 'Readiness timeout',
+  'terminal-failure': 'Terminal failure reported by the API',
+  'unexpected-status': 'Unexpected HTTP status',
+  'contract-violation': 'Contract violation',
+  'probe-error': 'Probe failed',
+  'classifier-error': 'Classifier error',
+};
+
+/**
+ * Polls until the classifier calls an observation ready, and returns it with the record of every
+ * attempt. A not-ready observation is polled again, on a schedule close to the moment of readiness;
+ * a fatal one, an exception and the end of the SLA fail the wait at once, with the evidence.
+ *
+ * Built on expect.poll: throwing from its callback stops it immediately, a non-matching value polls again.
+ */
+export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<WaitResult<R>> {
+  const clock = options.clock ?? systemClock;
+  const reporter = options.reporter ?? silentReporter;
+  const random = options.random ?? seededRandom(`${options.operation}:${options.subject}`);
+  const honourRetryAfter = options.honourRetryAfter ?? true;
+  const title = `Wait for ${options.operation}: ${options.subject} (SLA ${seconds(options.slaMs)})`;
+
+  return reporter.step(title, async (waitStep) => {
+    const start = clock.now();
+    const deadline = start + options.slaMs;
+    const timeline: AttemptRecord[] = [];
+    let retryAfterMs = honourRetryAfter ? options.initialRetryAfterMs : undefined;
+    let ready: { value: R } | undefined;
+
+    const record = (outcome: WaitOutcome): WaitRecord => {
+      const firstReady = timeline.find((attempt) => attempt.verdict === 'ready');
+      const lastNotReady = timeline.findLast((attempt) => attempt.verdict === 'not-ready');
+      const observedAt = (attempt: AttemptRecord | undefined) =>
+        attempt && Math.round(attempt.startedAtMs + attempt.latencyMs);
+      return {
+        operation: options.operation,
+        subject: options.subject,
+        slaMs: options.slaMs,
+        startedAt: new Date(start).toISOString(),
+        outcome,
+        attempts: timeline.length,
+        elapsedMs: Math.round(clock.now() - start),
+        timeToReadyMs: observedAt(firstReady),
+        bracket: { lastNotReadyMs: observedAt(lastNotReady), firstReadyMs: observedAt(firstReady) },
+        timeline,
+      };
+    };
+
+    const fail = async (outcome: Exclude<WaitOutcome, 'ready'>, detail: string): Promise<never> => {
+      const finished = record(outcome);
+      await report(waitStep, finished);
+      throw new ReadinessError(
+        `${MESSAGE_PREFIX[outcome]}: ${options.operation} of ${options.subject} ${detail}`,
+        finished,
+      );
+    };
+
+    const pollOnce = async (): Promise<'ready' | 'not ready'> => {
+      const number = timeline.length + 1;
+      const plan = planNextPoll({
+        attempts: timeline.length,
+        elapsedMs: clock.now() - start,
+        retryAfterMs,
+        learnedMs: options.history?.timesToReadyMs(options.operation) ?? [],
+        random,
+      });
+      // Never wait past the SLA: the last poll is sent while there is still time for an answer.
+      const waitedMs = Math.max(0, Math.min(plan.delayMs, deadline - clock.now() - MIN_PROBE_BUDGET_MS));
+      if (waitedMs > 0) await clock.sleep(waitedMs);
+      const budget = deadline - clock.now();
+      if (budget < MIN_PROBE_BUDGET_MS) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+
+      return reporter.step(`Attempt ${number}`, async (attemptStep) => {
+        const attemptStart = clock.now();
+        const attempt: AttemptRecord = {
+          number,
+          startedAtMs: Math.round(attemptStart - start),
+          latencyMs: 0,
+          waitedMs: Math.round(waitedMs),
+          basis: plan.basis,
+          httpStatus: undefined,
+          observed: 'no answer',
+          verdict: 'error',
+          retryAfterMs: undefined,
+        };
+        timeline.push(attempt);
+
+        let observation: O;
+        try {
+          observation = await options.probe({ number, timeoutMs: budget });
+        } catch (error) {
+          attempt.latencyMs = Math.round(clock.now() - attemptStart);
+          attempt.observed = describeError(error);
+          // A probe that gave up because the SLA ran out is a timeout, not a broken probe.
+          if (clock.now() >= deadline - MIN_PROBE_BUDGET_MS) {
+            return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+          }
+          return fail('probe-error', `could not be observed on attempt ${number}: ${attempt.observed}`);
+        }
+        attempt.latencyMs = Math.round(clock.now() - attemptStart);
+
+        let verdict: Verdict<R>;
+        try {
+          verdict = await options.classify(observation);
+        } catch (error) {
+          attempt.observed = 'classifier threw';
+          return fail(
+            'classifier-error',
+            `could not be classified on attempt ${number}: the classifier threw ${describeError(error)}`,
+          );
+        }
+        attempt.observed = verdict.observed;
+        attempt.httpStatus = verdict.httpStatus;
+        attempt.verdict = verdict.kind;
+        await attemptStep.rename(`Attempt ${number}: ${verdict.observed} (${verdict.kind})`);
+
+        if (verdict.kind === 'fatal') {
+          const at = seconds(attempt.startedAtMs + attempt.latencyMs, 1);
+          return fail(verdict.category, `failed at once on attempt ${number} after ${at}: ${verdict.evidence}`);
+        }
+        if (verdict.kind === 'not-ready') {
+          if (clock.now() >= deadline) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+          attempt.retryAfterMs = verdict.retryAfterMs;
+          retryAfterMs = honourRetryAfter ? verdict.retryAfterMs : undefined;
+          return 'not ready';
+        }
+        // Seen ready, but after the SLA: the client was kept waiting too long all the same.
+        if (clock.now() > deadline) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+        ready = { value: verdict.value };
+        return 'ready';
+      });
+    };
+
+    await expect.poll(pollOnce, { timeout: options.slaMs + POLL_TIMEOUT_MARGIN_MS, intervals: [0] }).toBe('ready');
+
+    const finished = record('ready');
+    options.history?.recordTimeToReady(options.operation, readinessEstimate(finished));
+    await report(waitStep, finished);
+    return { value: ready!.value, record: finished };
+  });
+}
+
+// Readiness happened somewhere in the bracket; its middle is a better lesson than its end, which
+// includes the overshoot of this wait's own schedule.
+function readinessEstimate({ bracket }: WaitRecord): number {
+  const firstReady = bracket.firstReadyMs!;
+  return bracket.lastNotReadyMs === undefined ? firstReady : Math.round((bracket.lastNotReadyMs + firstReady) / 2);
+}
+
+async function report(step: ReportStep, record: WaitRecord): Promise<void> {
+  await step.parameter('attempts', String(record.attempts));
+  await step.parameter(
+    'time to ready',
+    record.timeToReadyMs === undefined ? `not ready (${record.outcome})` : `${record.timeToReadyMs} ms`,
+  );
+  await step.attachJson(READINESS_ATTACHMENT, record);
+}
+
+function timeoutDetail(options: { slaMs: number }, timeline: AttemptRecord[], elapsedMs: number): string {
+  const last = timeline.at(-1);
+  const lastSeen = last
+    ? `last ${last.observed}${last.httpStatus ? ` (HTTP ${last.httpStatus})` : ''}`
+    : 'never observed';
+  return `not ready within the ${seconds(options.slaMs)} SLA: ${lastSeen} after ${timeline.length} attempts in ${seconds(elapsedMs, 1)}`;
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.split('\n', 1)[0] ?? message;
+}
+
+export function seconds(ms: number, decimals = 0): string {
+  const value = ms / 1000;
+  return `${decimals === 0 && Number.isInteger(value) ? value : value.toFixed(decimals || 1)} s`;
+}
+
+const silentStep: ReportStep = {
+  rename: async () => undefined,
+  parameter: async () => undefined,
+  attachJson: async () => undefined,
+};
+const silentReporter: ReadinessReporter = { step: (_title, body) => body(silentStep) };
