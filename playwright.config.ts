@@ -35,7 +35,7 @@ export default defineConfig({
     ['list'],
     ['html', { open: 'never' }],
     // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
-    ['allure-playwright', { resultsDir: 'allure-results', detail: false }],
+    [path.join(__dirname, 'reporters/allure.ts'), { resultsDir: 'allure-results', detail: false }],
   ],
   use: {
     baseURL: env.baseURL,

@@ -1,3 +1,4 @@
+import { byStatusField, retryAfterMs } from '../helpers/classifiers';
 import { parse } from '../helpers/contract';
 import { Health, TaskAccepted, Task } from '../helpers/contracts';
 import { expect, test } from '../fixtures';
@@ -13,14 +14,20 @@ test('the user role can call an authenticated route', async ({ api }) => {
   expect(response.status()).toBe(200);
 });
 
-test('an image generation task is polled to completion', async ({ api, env }) => {
+test('an image generation task is polled to completion', async ({ api, env, waitUntilReady }) => {
   const submitted = await api.post('/api/v1/images/generations', { data: { prompt: 'a lighthouse at dawn' } });
   expect(submitted.status()).toBe(202);
   const { taskId } = await parse(submitted, TaskAccepted);
 
-  await expect
-    .poll(async () => (await parse(await api.get(`/api/v1/tasks/${taskId}`), Task)).status, {
-      timeout: env.slaMs.imageGeneration,
-    })
-    .toBe('completed');
+  const { value: task, record } = await waitUntilReady({
+    operation: 'image generation',
+    subject: `task ${taskId}`,
+    slaMs: env.slaMs.imageGeneration,
+    initialRetryAfterMs: retryAfterMs(submitted.headers()),
+    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
+    classify: byStatusField({ schema: Task }),
+  });
+
+  expect(task.status).toBe('completed');
+  expect(record.outcome).toBe('ready');
 });
