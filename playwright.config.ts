@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import dotenv from 'dotenv';
 import { EnvError, ROLES, credentialKeys, readEnv } from './helpers/env';
@@ -40,12 +39,16 @@ export default defineConfig({
   use: {
     baseURL: env.baseURL,
   },
+  // One project on purpose: workers of different projects cannot be shared, so every switch between
+  // projects would start a fresh worker, and a fresh worker logs in again. Filter by path instead:
+  // `npx playwright test tests/unit` (helpers, no server needed), `npx playwright test demo-api`.
   projects: [
-    // Tests of helpers/ that need no server.
-    { name: 'unit', testDir: './tests/unit' },
-    { name: 'api', testDir: './tests', testIgnore: 'unit/**' },
-    // Tests of the embedded demo API itself; they go when demo-api/ is deleted.
-    ...(existsSync(path.join(__dirname, 'demo-api/tests')) ? [{ name: 'demo-api', testDir: './demo-api/tests' }] : []),
+    {
+      name: 'api',
+      testDir: __dirname,
+      // demo-api/tests are the embedded demo API's own tests; they go when demo-api/ is deleted.
+      testMatch: ['tests/**/*.spec.ts', 'demo-api/tests/**/*.spec.ts'],
+    },
   ],
   webServer: env.usesDemoApi
     ? {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import type { DemoConfig } from './config';
+import { type DemoConfig, type Fault, parseFaults } from './config';
 import { Holds } from './holds';
 import { DISTRIBUTIONS, sampleDurationMs } from './latency';
 import { ProvisioningQueue, type Provisioning } from './provisioning';
@@ -22,6 +22,8 @@ type TokenClaims = { sub: string; email: string; role: Account['role'] };
 declare module 'fastify' {
   interface FastifyRequest {
     account: Account | null;
+    /** DEMO_FAULTS, plus the faults this request asks for in its x-demo-faults header. */
+    faults: ReadonlySet<Fault>;
     /** The e-mail this request acts for, for the per-actor request counters. */
     actor: string | undefined;
   }
@@ -44,18 +46,15 @@ const credentialsSchema = {
 } as const;
 
 export function buildApp(config: DemoConfig) {
-  const app = Fastify({ logger: false, ajv: { customOptions: { allErrors: false } } });
+  // No type coercion: a number where a string belongs is a 400, as in a strict real API.
+  const app = Fastify({ logger: false, ajv: { customOptions: { allErrors: false, coerceTypes: false } } });
   const accounts = new Map<string, Account>();
   const tasks = new Map<string, Task>();
   const inFlightExports = new Map<string, number>();
   const stats = new RequestStats();
   const holds = new Holds();
-  const queue = new ProvisioningQueue({
-    seed: config.seed,
-    latencyScale: config.latencyScale,
-    neverFinish: config.faults.has('assets-never-ready'),
-    concurrency: 32,
-  });
+  const queue = new ProvisioningQueue({ seed: config.seed, concurrency: 32 });
+  const latencyScale = (request: FastifyRequest) => config.latencyScale * (request.faults.has('slow') ? 3 : 1);
 
   for (const seeded of config.accounts) {
     accounts.set(seeded.email, {
@@ -74,6 +73,18 @@ export function buildApp(config: DemoConfig) {
   });
 
   app.decorateRequest('account', null);
+  app.decorateRequest('faults', null as unknown as ReadonlySet<Fault>);
+  // A test can switch a fault on for one request, without changing the behaviour for the others.
+  app.addHook('onRequest', async (request, reply) => {
+    request.faults = config.faults;
+    const header = request.headers['x-demo-faults'];
+    if (typeof header !== 'string') return;
+    try {
+      request.faults = new Set([...config.faults, ...parseFaults(header)]);
+    } catch (error) {
+      return problem(reply, 400, 'INVALID_REQUEST', `x-demo-faults: ${(error as Error).message}`);
+    }
+  });
   app.decorateRequest('actor', undefined);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -216,7 +227,7 @@ export function buildApp(config: DemoConfig) {
         return problem(reply, 401, 'INVALID_CREDENTIALS', 'Wrong e-mail or password.');
       }
       if (account.provisioning && !account.provisioning.readyAt) {
-        if (config.faults.has('login-500')) {
+        if (request.faults.has('login-500')) {
           return problem(reply, 500, 'INTERNAL_ERROR', 'Asset lookup failed: provisioning record incomplete.');
         }
         return problem(reply, 403, 'ASSETS_NOT_READY', 'Your enterprise assets are still being provisioned.');
@@ -253,7 +264,12 @@ export function buildApp(config: DemoConfig) {
         certificate: null,
         assets: [],
       };
-      queue.enqueue({ key: account.email, provisioning: account.provisioning });
+      queue.enqueue({
+        key: account.email,
+        provisioning: account.provisioning,
+        latencyScale: latencyScale(request),
+        neverFinish: request.faults.has('assets-never-ready'),
+      });
       return { code: 200, msg: 'success' };
     },
   );
@@ -284,9 +300,9 @@ export function buildApp(config: DemoConfig) {
 
   // --- image generation: submit, then poll (seed 000) ----------------------------------------
 
-  const scenarioFor = (requested: Scenario | undefined): Scenario => {
-    if (config.faults.has('task-stuck')) return 'never-finishes';
-    if (config.faults.has('task-fails')) return 'fails';
+  const scenarioFor = (faults: ReadonlySet<Fault>, requested: Scenario | undefined): Scenario => {
+    if (faults.has('task-stuck')) return 'never-finishes';
+    if (faults.has('task-fails')) return 'fails';
     return requested ?? 'completes';
   };
 
@@ -317,7 +333,7 @@ export function buildApp(config: DemoConfig) {
         config.seed,
         request.body.prompt,
         DISTRIBUTIONS.imageGeneration,
-        config.latencyScale,
+        latencyScale(request),
       );
       const task = createTask(
         {
@@ -325,13 +341,13 @@ export function buildApp(config: DemoConfig) {
           prompt: request.body.prompt,
           size: request.body.size ?? '1024x1024',
           count: request.body.n ?? 1,
-          scenario: scenarioFor(request.headers['x-demo-scenario']),
+          scenario: scenarioFor(request.faults, request.headers['x-demo-scenario']),
         },
         durationMs,
         now,
       );
       tasks.set(task.id, task);
-      const { body, state } = taskView(task, now, config.faults.has('schema-drift'));
+      const { body, state } = taskView(task, now, request.faults.has('schema-drift'));
       const { status, state: driftedStatus } = body as { status?: string; state?: string };
       setRetryAfter(reply, state.retryAfterMs ?? 1000);
       return reply
@@ -351,7 +367,7 @@ export function buildApp(config: DemoConfig) {
     if (!task || task.ownerId !== request.account!.id) {
       return problem(reply, 404, 'TASK_NOT_FOUND', `No task ${request.params.id}.`);
     }
-    const { body, state } = taskView(task, Date.now(), config.faults.has('schema-drift'));
+    const { body, state } = taskView(task, Date.now(), request.faults.has('schema-drift'));
     if (state.retryAfterMs !== null) setRetryAfter(reply, state.retryAfterMs);
     return body;
   });
@@ -378,7 +394,7 @@ export function buildApp(config: DemoConfig) {
         return problem(reply, 400, 'INVALID_REQUEST', `Unknown hold ${holdId}; create one with POST /__demo/holds.`);
       }
       const inFlight = inFlightExports.get(account.id) ?? 0;
-      if (inFlight >= config.throttleLimit && !config.faults.has('throttle-off')) {
+      if (inFlight >= config.throttleLimit && !request.faults.has('throttle-off')) {
         setRetryAfter(reply, 1000);
         return problem(reply, 429, 'TOO_MANY_IN_FLIGHT', `At most ${config.throttleLimit} exports may run at once.`, {
           limit: config.throttleLimit,
@@ -394,7 +410,7 @@ export function buildApp(config: DemoConfig) {
             config.seed,
             `${account.id}:${started}`,
             DISTRIBUTIONS.export,
-            config.latencyScale,
+            latencyScale(request),
           );
           await new Promise((resolve) => setTimeout(resolve, ms));
         }

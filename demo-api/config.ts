@@ -44,6 +44,18 @@ export type DemoConfig = Readonly<{
   accounts: ReadonlyArray<{ email: string; password: string; role: 'user' | 'admin' }>;
 }>;
 
+/** Parses a comma list of fault names; unknown names throw, naming the known ones. */
+export function parseFaults(list: string): Set<Fault> {
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(FAULTS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`unknown fault ${unknown.join(', ')}; expected a comma list of ${FAULTS.join(', ')}`);
+  return new Set(names as Fault[]);
+}
+
 export function parseDemoConfig(source: Record<string, string | undefined>): DemoConfig {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
   const result = ConfigSchema.safeParse(present);
@@ -59,7 +71,7 @@ export function parseDemoConfig(source: Record<string, string | undefined>): Dem
   return {
     port: raw.DEMO_API_PORT,
     faults,
-    latencyScale: raw.DEMO_LATENCY_SCALE * (faults.has('slow') ? 3 : 1),
+    latencyScale: raw.DEMO_LATENCY_SCALE,
     throttleLimit: raw.DEMO_THROTTLE_LIMIT,
     seed: raw.DEMO_SEED,
     tokenTtlSeconds: raw.DEMO_TOKEN_TTL_SECONDS,

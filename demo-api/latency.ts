@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 export type Distribution = Readonly<{ medianMs: number; sigma: number; maxFactor: number }>;
 
 export const DISTRIBUTIONS = {
-  imageGeneration: { medianMs: 1_200, sigma: 0.45, maxFactor: 3 },
-  provisionSpace: { medianMs: 350, sigma: 0.4, maxFactor: 3 },
-  provisionCertificate: { medianMs: 550, sigma: 0.5, maxFactor: 3 },
-  provisionAssets: { medianMs: 650, sigma: 0.5, maxFactor: 3 },
-  export: { medianMs: 120, sigma: 0.3, maxFactor: 3 },
+  imageGeneration: { medianMs: 1_200, sigma: 0.45, maxFactor: 2.5 },
+  provisionSpace: { medianMs: 350, sigma: 0.4, maxFactor: 2.5 },
+  provisionCertificate: { medianMs: 550, sigma: 0.5, maxFactor: 2.5 },
+  provisionAssets: { medianMs: 650, sigma: 0.5, maxFactor: 2.5 },
+  export: { medianMs: 120, sigma: 0.3, maxFactor: 2.5 },
 } as const satisfies Record<string, Distribution>;
 
 /**

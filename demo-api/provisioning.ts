@@ -11,14 +11,15 @@ export type Provisioning = {
   assets: Array<{ id: string; kind: 'template' | 'quota' | 'storage'; name: string }>;
 };
 
-export type ProvisioningJob = { key: string; provisioning: Provisioning };
-
-type Options = {
-  seed: string;
+export type ProvisioningJob = {
+  key: string;
+  provisioning: Provisioning;
   latencyScale: number;
+  /** Fault assets-never-ready: the last step never completes. */
   neverFinish: boolean;
-  concurrency: number;
 };
+
+type Options = { seed: string; concurrency: number };
 
 /**
  * The in-process message queue behind POST /enterprise/join: the join answers at once and
@@ -53,19 +54,20 @@ export class ProvisioningQueue {
     }
   }
 
-  private async run({ key, provisioning }: ProvisioningJob): Promise<void> {
-    await this.step(key, 'space', DISTRIBUTIONS.provisionSpace);
+  private async run(job: ProvisioningJob): Promise<void> {
+    const { provisioning } = job;
+    await this.step(job, 'space', DISTRIBUTIONS.provisionSpace);
     provisioning.space = { id: `spc_${randomUUID()}`, name: `${provisioning.enterprise} workspace` };
 
-    await this.step(key, 'certificate', DISTRIBUTIONS.provisionCertificate);
+    await this.step(job, 'certificate', DISTRIBUTIONS.provisionCertificate);
     provisioning.certificate = {
       id: `crt_${randomUUID()}`,
       fingerprint: randomUUID().replaceAll('-', '').toUpperCase(),
       expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString(),
     };
 
-    if (this.options.neverFinish) return; // fault: the last step never completes
-    await this.step(key, 'assets', DISTRIBUTIONS.provisionAssets);
+    if (job.neverFinish) return;
+    await this.step(job, 'assets', DISTRIBUTIONS.provisionAssets);
     provisioning.assets = [
       { id: `ast_${randomUUID()}`, kind: 'template', name: 'Starter templates' },
       { id: `ast_${randomUUID()}`, kind: 'quota', name: 'Image generation quota' },
@@ -74,8 +76,8 @@ export class ProvisioningQueue {
     provisioning.readyAt = new Date();
   }
 
-  private async step(key: string, name: string, distribution: Distribution): Promise<void> {
-    const ms = sampleDurationMs(this.options.seed, `${key}:${name}`, distribution, this.options.latencyScale);
+  private async step({ key, latencyScale }: ProvisioningJob, name: string, distribution: Distribution) {
+    const ms = sampleDurationMs(this.options.seed, `${key}:${name}`, distribution, latencyScale);
     await delay(ms, undefined, { signal: this.stop.signal, ref: false });
   }
 }

@@ -44,8 +44,8 @@ const EnvSchema = z.object({
     .min(1, { error: 'expected a TCP port between 1 and 65535' })
     .max(65535, { error: 'expected a TCP port between 1 and 65535' })
     .default(3100),
-  SLA_IMAGE_GENERATION_MS: milliseconds(10_000),
-  SLA_ASSET_PROVISIONING_MS: milliseconds(10_000),
+  SLA_IMAGE_GENERATION_MS: milliseconds(12_000),
+  SLA_ASSET_PROVISIONING_MS: milliseconds(15_000),
   SLA_THROTTLE_SLOTS_MS: milliseconds(5_000),
   REQUEST_TIMEOUT_MS: milliseconds(10_000),
   WORKERS: z.coerce

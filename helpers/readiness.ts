@@ -267,9 +267,8 @@ async function report(step: ReportStep, record: WaitRecord): Promise<void> {
 
 function timeoutDetail(options: { slaMs: number }, timeline: AttemptRecord[], elapsedMs: number): string {
   const last = timeline.at(-1);
-  const lastSeen = last
-    ? `last ${last.observed}${last.httpStatus ? ` (HTTP ${last.httpStatus})` : ''}`
-    : 'never observed';
+  const status = last?.httpStatus && !last.observed.startsWith('HTTP ') ? ` (HTTP ${last.httpStatus})` : '';
+  const lastSeen = last ? `last ${last.observed}${status}` : 'never observed';
   return `not ready within the ${seconds(options.slaMs)} SLA: ${lastSeen} after ${timeline.length} attempts in ${seconds(elapsedMs, 1)}`;
 }
 

@@ -1,5 +1,8 @@
 import type { AuthSource } from './api-client';
 
+/** Where, under Playwright's output folder, each worker notes how often its role sessions logged in. */
+export const ROLE_LOGINS_DIR = 'role-logins';
+
 export type IssuedToken = { token: string; expiresInSeconds: number };
 
 // Renew a little before expiry rather than spend a request on a 401.
@@ -12,6 +15,7 @@ const RENEW_BEFORE_EXPIRY_MS = 30_000;
 export class TokenSession implements AuthSource {
   private current: Promise<{ authorization: string; expiresAt: number }> | undefined;
   private loginCount = 0;
+  private renewalCount = 0;
 
   constructor(
     private readonly login: () => Promise<IssuedToken>,
@@ -21,6 +25,11 @@ export class TokenSession implements AuthSource {
   /** How many times this session has logged in. */
   get logins(): number {
     return this.loginCount;
+  }
+
+  /** How many of those logins renewed an expired or rejected token. */
+  get renewals(): number {
+    return this.renewalCount;
   }
 
   async authorization(): Promise<string> {
@@ -35,6 +44,7 @@ export class TokenSession implements AuthSource {
     const session = await before;
     // Another test of this worker may have renewed it already, or be renewing it right now.
     if (this.current !== before || (session && session.authorization !== rejected)) return this.authorization();
+    this.renewalCount += 1;
     this.current = this.logIn();
     return (await this.current).authorization;
   }

@@ -86,7 +86,8 @@ test('assets-never-ready keeps provisioning pending after its healthy twin is re
 });
 
 test('login-500 answers a login during provisioning with 500 instead of 403', async ({ startDemoApi }) => {
-  const demo = await startDemoApi({ DEMO_FAULTS: 'login-500', DEMO_LATENCY_SCALE: '1' });
+  // Provisioning that never ends keeps the login "not ready" however slow this machine is.
+  const demo = await startDemoApi({ DEMO_FAULTS: 'login-500,assets-never-ready' });
   const user = await demo.signUp();
   await demo.api.post('/api/v1/enterprise/join', {
     headers: { authorization: user.authorization },
@@ -156,4 +157,24 @@ test('an unknown fault name is refused with the list of known ones', () => {
   expect(() => parseDemoConfig({ DEMO_FAULTS: 'task-stuck,typo' })).toThrow(
     /^Invalid demo API setting DEMO_FAULTS: expected a comma list of task-stuck, .*throttle-off, slow/,
   );
+});
+
+test('x-demo-faults switches a fault on for one request only', async ({ startDemoApi }) => {
+  const demo = await startDemoApi();
+  const user = await demo.signUp();
+  await demo.api.post('/api/v1/enterprise/join', {
+    headers: { authorization: user.authorization, 'x-demo-faults': 'assets-never-ready' },
+    data: { enterprise: 'Acme' },
+  });
+  const credentials = { email: user.email, password: user.password };
+  const withFault = await demo.api.post('/api/v1/auth/login', {
+    data: credentials,
+    headers: { 'x-demo-faults': 'login-500' },
+  });
+  const withoutFault = await demo.api.post('/api/v1/auth/login', { data: credentials });
+  expect([withFault.status(), withoutFault.status()]).toEqual([500, 403]);
+
+  const unknown = await demo.api.get('/health', { headers: { 'x-demo-faults': 'typo' } });
+  expect(unknown.status()).toBe(400);
+  expect(await unknown.json()).toMatchObject({ message: expect.stringMatching(/^x-demo-faults: unknown fault typo/) });
 });

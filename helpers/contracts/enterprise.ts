@@ -15,6 +15,8 @@ export const Assets = z.discriminatedUnion('status', [
     space: z.null(),
     certificate: z.null(),
     assets: z.array(Asset).length(0),
+    requestedAt: z.null(),
+    readyAt: z.null(),
   }),
   z.object({
     status: z.literal('provisioning'),

@@ -23,7 +23,7 @@ test('renewing a rejected token logs in once, however many tests ask at once', a
   const renewed = await Promise.all([session.renew(rejected), session.renew(rejected)]);
   expect(renewed).toEqual(['Bearer token-2', 'Bearer token-2']);
   expect(await session.renew(rejected)).toBe('Bearer token-2');
-  expect([issued(), session.logins]).toEqual([2, 2]);
+  expect([issued(), session.logins, session.renewals]).toEqual([2, 2, 1]);
 });
 
 test('a token about to expire is renewed before it is used', async () => {

@@ -1,0 +1,89 @@
+import { byStatusField, retryAfterMs } from '../helpers/classifiers';
+import { parse } from '../helpers/contract';
+import { Task, TaskAccepted } from '../helpers/contracts';
+import { ReadinessError } from '../helpers/readiness';
+import { type ApiClient, expect, test } from '../fixtures';
+
+// Submit, then poll (seed 000). The demo API is asked for each outcome through a test control,
+// x-demo-scenario: the outcome comes from the API itself, not from a mock.
+type Scenario = 'completes' | 'fails' | 'never-finishes';
+
+async function submitGeneration(api: ApiClient, prompt: string, scenario: Scenario = 'completes') {
+  const response = await api.post('/api/v1/images/generations', {
+    data: { prompt, size: '512x512', n: 2 },
+    headers: { 'x-demo-scenario': scenario },
+  });
+  expect(response.status()).toBe(202);
+  const accepted = await parse(response, TaskAccepted);
+  expect(response.headers()['location']).toBe(`/api/v1/tasks/${accepted.taskId}`);
+  return { taskId: accepted.taskId, retryAfterMs: retryAfterMs(response.headers()) };
+}
+
+test('a generation task completes and its result matches the contract', async ({ api, env, waitUntilReady }) => {
+  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse at dawn, oil on canvas');
+
+  const { value: task, record } = await waitUntilReady({
+    operation: 'image generation',
+    subject: `task ${taskId}`,
+    slaMs: env.slaMs.imageGeneration,
+    initialRetryAfterMs: retryAfterMs,
+    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
+    classify: byStatusField({ schema: Task }),
+  });
+
+  expect(task).toMatchObject({ id: taskId, status: 'completed', progress: 100, error: null });
+  expect(task.result?.images).toHaveLength(2);
+  expect(task.result?.images.map(({ width, height }) => `${width}x${height}`)).toEqual(['512x512', '512x512']);
+  expect(record.bracket.firstReadyMs).toBe(record.timeToReadyMs);
+});
+
+test("a failing task fails the wait at once with the server's error", async ({ api, env, waitUntilReady }) => {
+  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse in a storm', 'fails');
+
+  const failure = await waitUntilReady({
+    operation: 'image generation',
+    subject: `task ${taskId}`,
+    slaMs: env.slaMs.imageGeneration,
+    initialRetryAfterMs: retryAfterMs,
+    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
+    classify: byStatusField({ schema: Task }),
+  }).catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(ReadinessError);
+  const { message, record } = failure as ReadinessError;
+  expect(message).toContain(`Terminal failure reported by the API: image generation of task ${taskId}`);
+  expect(message).toContain('status failed: GENERATION_FAILED: The image model ran out of GPU memory');
+  // Fast means: the first observation of the failure ended the wait; nothing was polled after it.
+  expect(record.outcome).toBe('terminal-failure');
+  expect(record.timeline.at(-1)).toMatchObject({ observed: 'status failed', verdict: 'fatal' });
+  expect(record.timeline.slice(0, -1).every((attempt) => attempt.verdict === 'not-ready')).toBe(true);
+});
+
+test('a task that never finishes fails at its SLA, naming the task and its last status', async ({
+  api,
+  env,
+  waitUntilReady,
+}) => {
+  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse that is never drawn', 'never-finishes');
+
+  const failure = await waitUntilReady({
+    operation: 'image generation',
+    subject: `task ${taskId}`,
+    slaMs: env.slaMs.imageGeneration,
+    initialRetryAfterMs: retryAfterMs,
+    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
+    classify: byStatusField({ schema: Task }),
+  }).catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(ReadinessError);
+  const { message, record } = failure as ReadinessError;
+  const sla = `${env.slaMs.imageGeneration / 1000} s`;
+  expect(message).toMatch(
+    new RegExp(
+      `^Readiness timeout: image generation of task ${taskId} not ready within the ${sla} SLA: last status processing \\(HTTP 200\\) after \\d+ attempts in `,
+    ),
+  );
+  // That no poll outlasts the SLA is shown by the helper's unit tests, on a fake clock: timings
+  // measured here, on a shared machine, would make this test flaky.
+  expect(record.outcome).toBe('timeout');
+});

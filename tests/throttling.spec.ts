@@ -1,0 +1,64 @@
+import { retryAfterMs, whenBody } from '../helpers/classifiers';
+import { parse } from '../helpers/contract';
+import { ExportResult, InFlight, Throttled } from '../helpers/contracts';
+import { expect, test } from '../fixtures';
+
+// A throttled operation (seed 002): at most N exports per account run at once and the next one is
+// refused at once. No sleep before the N+1th call: a latch. A demo API control holds N exports in
+// flight, the in-flight sentinel says when all N are running, and only then the N+1th goes out.
+
+test('the export beyond the in-flight limit is refused at once with 429 and Retry-After', async ({
+  anonymousApi,
+  createUser,
+  clientFor,
+  env,
+  waitUntilReady,
+}) => {
+  test.skip(!env.usesDemoApi, 'holding requests in flight needs a demo API control');
+  const member = await clientFor(await createUser()); // its own account: its own throttle
+  const { limit } = await parse(await member.get('/api/v1/exports/in-flight'), InFlight);
+  const hold = await anonymousApi.post('/__demo/holds');
+  const { holdId } = (await hold.json()) as { holdId: string };
+
+  const held = Array.from({ length: limit }, () =>
+    member.post('/api/v1/exports', { data: { format: 'csv' }, headers: { 'x-demo-hold': holdId } }),
+  );
+  const release = async () => {
+    await anonymousApi.post(`/__demo/holds/${holdId}/release`);
+    return Promise.all(held);
+  };
+  try {
+    await waitUntilReady({
+      operation: 'throttle slots',
+      subject: `${limit} held exports`,
+      slaMs: env.slaMs.throttleSlots,
+      probe: ({ timeoutMs }) => member.get('/api/v1/exports/in-flight', { timeout: timeoutMs }),
+      classify: whenBody({
+        schema: InFlight,
+        isReady: (body) => body.inFlight === limit,
+        describe: (body) => `${body.inFlight} of ${body.limit} in flight`,
+      }),
+    });
+
+    // Awaited while the others are still held: if it queued for a slot instead of failing fast,
+    // it could only answer after the release, and the test would time out here.
+    const beyondLimit = await member.post('/api/v1/exports', { data: { format: 'csv' } });
+    expect(beyondLimit.status(), `the export beyond the limit of ${limit} must be refused at once`).toBe(429);
+    expect(await parse(beyondLimit, Throttled)).toMatchObject({ code: 'TOO_MANY_IN_FLIGHT', limit });
+    expect(retryAfterMs(beyondLimit.headers())).toBeGreaterThan(0);
+  } finally {
+    // Released even when an assertion failed, so that nothing stays in flight after the test.
+    for (const response of await release()) {
+      expect(response.status()).toBe(200);
+      await expect(response).toMatchSchema(ExportResult);
+    }
+  }
+  expect(await parse(await member.get('/api/v1/exports/in-flight'), InFlight)).toEqual({ inFlight: 0, limit });
+});
+
+test('an export within the limit completes', async ({ createUser, clientFor }) => {
+  const member = await clientFor(await createUser());
+  const response = await member.post('/api/v1/exports', { data: { format: 'json' } });
+  expect(response.status()).toBe(200);
+  expect(await parse(response, ExportResult)).toMatchObject({ format: 'json' });
+});
