@@ -34,7 +34,21 @@ export default defineConfig({
     ['list'],
     ['html', { open: 'never' }],
     // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
-    [path.join(__dirname, 'reporters/allure.ts'), { resultsDir: 'allure-results', detail: false }],
+    [
+      path.join(__dirname, 'reporters/allure.ts'),
+      {
+        resultsDir: 'allure-results',
+        detail: false,
+        targetUrl: env.baseURL,
+        environmentInfo: env.usesDemoApi ? { 'Demo API faults': env.demoFaults ?? 'none' } : {},
+      },
+    ],
+    [
+      path.join(__dirname, 'reporters/readiness-summary.ts'),
+      { outputDir: 'reports/readiness', allureResultsDir: 'allure-results' },
+    ],
+    // On CI, also a blob report: shards merge theirs into one report (see the README).
+    ...(env.ci ? [['blob'] as const] : []),
   ],
   use: {
     baseURL: env.baseURL,

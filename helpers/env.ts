@@ -54,6 +54,8 @@ const EnvSchema = z.object({
     .positive({ error: 'expected a positive number of workers' })
     .optional(),
   CI: ciFlag,
+  // Validated by the demo API itself; here only to show it in the report's environment.
+  DEMO_FAULTS: z.string().optional(),
 });
 
 const CredentialsSchema = z.object(
@@ -83,6 +85,7 @@ export type Env = Readonly<{
   requestTimeoutMs: number;
   workers: number | undefined;
   ci: boolean;
+  demoFaults: string | undefined;
 }>;
 
 export class EnvError extends Error {
@@ -133,6 +136,7 @@ function toEnv(raw: RawEnv, rawCredentials: RawCredentials): Env {
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workers: raw.WORKERS,
     ci: raw.CI,
+    demoFaults: raw.DEMO_FAULTS,
   };
 }
 

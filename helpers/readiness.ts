@@ -257,6 +257,7 @@ function readinessEstimate({ bracket }: WaitRecord): number {
 }
 
 async function report(step: ReportStep, record: WaitRecord): Promise<void> {
+  await step.parameter('operation', record.operation);
   await step.parameter('attempts', String(record.attempts));
   await step.parameter(
     'time to ready',

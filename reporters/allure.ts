@@ -1,14 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import playwrightPackage from '@playwright/test/package.json';
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import { Status, type StatusDetails, type TestResult as AllureTestResult } from 'allure-js-commons';
 import { AllureReporter } from 'allure-playwright';
 
+type Options = ConstructorParameters<typeof AllureReporter>[0] & {
+  /** Shown in the report's environment block together with the git commit and versions. */
+  targetUrl?: string;
+};
+
 /**
- * allure-playwright with `detail: false` drops expect steps, and with them the link between an
- * expect.poll and the steps run inside it: a readiness wait's attempts would float to the top of the
- * test. This reporter shows it each step with its nearest ancestor that is not an expect step, so
- * the attempts stay inside their wait.
+ * allure-playwright with three additions:
+ * - a test that passed only on a retry is marked flaky (Allure counts the retry, but flags nothing);
+ * - environment info: target URL, git commit, Node and Playwright versions;
+ * - readiness waits keep their attempts nested (see `view`).
  */
-export default class AllureReporterKeepingNesting extends AllureReporter {
+export default class AllureReporterForAsyncApis extends AllureReporter {
   private readonly views = new WeakMap<TestStep, TestStep>();
+
+  constructor({ targetUrl, ...options }: Options = {}) {
+    super({
+      ...options,
+      environmentInfo: { ...environment(targetUrl), ...options.environmentInfo },
+      listeners: [...(options.listeners ?? []), { beforeTestResultWrite: markPassedOnRetryAsFlaky }],
+    });
+  }
 
   override onStepBegin(test: TestCase, result: TestResult, step: TestStep): void {
     super.onStepBegin(test, result, this.view(step));
@@ -18,6 +34,11 @@ export default class AllureReporterKeepingNesting extends AllureReporter {
     super.onStepEnd(test, result, this.view(step));
   }
 
+  /**
+   * With `detail: false` allure-playwright drops expect steps, and with them the link between an
+   * expect.poll and the steps run inside it: a wait's attempts would float to the top of the test.
+   * It is shown each step with its nearest ancestor that is not an expect step instead.
+   */
   private view(step: TestStep): TestStep {
     let view = this.views.get(step);
     if (!view) {
@@ -33,5 +54,30 @@ export default class AllureReporterKeepingNesting extends AllureReporter {
       this.views.set(step, view);
     }
     return view;
+  }
+}
+
+function markPassedOnRetryAsFlaky(result: AllureTestResult): void {
+  const retried = result.parameters.some((parameter) => parameter.name === 'Retry');
+  if (result.status === Status.PASSED && retried) {
+    // `flaky` is part of Allure's result format but missing from the TypeScript type.
+    result.statusDetails = { ...result.statusDetails, flaky: true } as StatusDetails;
+  }
+}
+
+function environment(targetUrl: string | undefined): Record<string, string> {
+  return {
+    'Target URL': targetUrl ?? 'unknown',
+    'Git commit': gitCommit(),
+    Node: process.version,
+    Playwright: playwrightPackage.version,
+  };
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
   }
 }
