@@ -46,7 +46,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'demo-api/tests/**/*.ts'],
+    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'demo-api/tests/**/*.ts', 'replay/**/*.ts'],
     ...playwright.configs['flat/recommended'],
     rules: {
       ...playwright.configs['flat/recommended'].rules,

@@ -47,6 +47,10 @@ export default defineConfig({
       path.join(__dirname, 'reporters/readiness-summary.ts'),
       { outputDir: 'reports/readiness', allureResultsDir: 'allure-results' },
     ],
+    [
+      path.join(__dirname, 'reporters/replay-summary.ts'),
+      { outputDir: 'reports/replay', allureResultsDir: 'allure-results' },
+    ],
     // On CI, also a blob report: shards merge theirs into one report (see the README).
     ...(env.ci ? [['blob'] as const] : []),
   ],
@@ -56,39 +60,54 @@ export default defineConfig({
   // One project on purpose: workers of different projects cannot be shared, so every switch between
   // projects would start a fresh worker, and a fresh worker logs in again. Filter by path instead:
   // `npx playwright test tests/unit` (helpers, no server needed), `npx playwright test demo-api`.
-  projects: [
-    {
-      name: 'api',
-      testDir: __dirname,
-      // demo-api/tests are the embedded demo API's own tests; they go when demo-api/ is deleted.
-      testMatch: ['tests/**/*.spec.ts', 'demo-api/tests/**/*.spec.ts'],
-    },
-  ],
-  webServer: env.usesDemoApi
-    ? {
-        command: 'node --import tsx demo-api/main.ts',
-        cwd: __dirname,
-        url: `${env.baseURL}/health`,
-        reuseExistingServer: false,
-        timeout: 30_000,
-        stdout: 'ignore',
-        stderr: 'pipe',
-        // The demo API creates the role accounts the tests log in with.
-        env: {
-          DEMO_API_PORT: String(env.demoApiPort),
-          ...Object.fromEntries(
-            ROLES.flatMap((role) => {
-              const credentials = env.credentials[role];
-              const keys = credentialKeys(role);
-              return credentials
-                ? [
-                    [keys.email, credentials.email],
-                    [keys.password, credentials.password],
-                  ]
-                : [];
-            }),
-          ),
+  // With REPLAY_RECORDING set, the run is a replay of that recording instead (see the README).
+  projects: env.replay
+    ? [{ name: 'replay', testDir: path.join(__dirname, 'replay'), testMatch: 'replay.spec.ts' }]
+    : [
+        {
+          name: 'api',
+          testDir: __dirname,
+          // demo-api/tests are the embedded demo API's own tests; they go when demo-api/ is deleted.
+          testMatch: ['tests/**/*.spec.ts', 'demo-api/tests/**/*.spec.ts'],
         },
-      }
-    : undefined,
+      ],
+  webServer: [
+    ...(env.usesDemoApi ? [demoApi('demo API', env.demoApiPort)] : []),
+    // For a replay against the demo API: the candidate, with its own faults, and a second baseline.
+    ...(env.replay?.startsCandidate
+      ? [demoApi('candidate', env.demoApiPort + 1, env.replay.candidateFaults ?? '')]
+      : []),
+    ...(env.replay?.startsNoiseBaseline ? [demoApi('second baseline', env.demoApiPort + 2, '')] : []),
+  ],
 });
+
+/** The embedded demo API on a port; `faults` replaces DEMO_FAULTS for this instance when given. */
+function demoApi(name: string, port: number, faults?: string) {
+  return {
+    name,
+    command: 'node --import tsx demo-api/main.ts',
+    cwd: __dirname,
+    url: `http://127.0.0.1:${port}/health`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DEMO_API_PORT: String(port),
+      ...(faults === undefined ? {} : { DEMO_FAULTS: faults }),
+      // The demo API creates the role accounts the tests log in with.
+      ...Object.fromEntries(
+        ROLES.flatMap((role) => {
+          const credentials = env.credentials[role];
+          const keys = credentialKeys(role);
+          return credentials
+            ? [
+                [keys.email, credentials.email],
+                [keys.password, credentials.password],
+              ]
+            : [];
+        }),
+      ),
+    },
+  };
+}

@@ -5,6 +5,8 @@ export type RequestOptions = Omit<FetchOptions, 'method'>;
 
 /** One request and its response, as the client saw them. Headers and bodies are not redacted yet. */
 export type Exchange = {
+  /** Who sent it, as the client was labelled: a role, `anonymous`, `fresh user`… */
+  identity: string;
   method: string;
   /** Path and query, relative to the base URL. */
   path: string;
@@ -40,6 +42,8 @@ export type ApiClient = {
 export type ApiClientOptions = {
   /** Without one, the client sends no Authorization header of its own. */
   auth?: AuthSource;
+  /** A label for the exchanges' records; `anonymous` by default. */
+  identity?: string;
   record: ExchangeRecorder;
   now?: () => number;
 };
@@ -70,6 +74,7 @@ export function createApiClient(context: APIRequestContext, options: ApiClientOp
     }
     const latencyMs = now() - started;
     await options.record({
+      identity: options.identity ?? 'anonymous',
       method,
       path: response ? pathOf(response.url()) : pathOf(url, fetchOptions.params),
       startedAt,

@@ -33,10 +33,10 @@ const ciFlag = z
   .optional()
   .transform((value) => value !== undefined && !['false', '0'].includes(value.toLowerCase()));
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com' });
+
 const EnvSchema = z.object({
-  BASE_URL: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com' })
-    .optional(),
+  BASE_URL: httpUrl.optional(),
   HEALTH_PATH: z.string().startsWith('/', { error: 'expected a path starting with /' }).default('/health'),
   DEMO_API_PORT: z.coerce
     .number({ error: 'expected a TCP port number' })
@@ -56,6 +56,16 @@ const EnvSchema = z.object({
   CI: ciFlag,
   // Validated by the demo API itself; here only to show it in the report's environment.
   DEMO_FAULTS: z.string().optional(),
+  RECORDING_FILE: z.string().optional(),
+  REPLAY_RECORDING: z.string().optional(),
+  REPLAY_MODE: z.enum(['recorded', 'live'], { error: 'expected recorded or live' }).default('recorded'),
+  REPLAY_CANDIDATE_URL: httpUrl.optional(),
+  REPLAY_CANDIDATE_FAULTS: z.string().optional(),
+  REPLAY_NOISE: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+  REPLAY_NOISE_BASELINE_URL: httpUrl.optional(),
 });
 
 const CredentialsSchema = z.object(
@@ -86,6 +96,23 @@ export type Env = Readonly<{
   workers: number | undefined;
   ci: boolean;
   demoFaults: string | undefined;
+  /** Where the client fixtures record their exchanges; nothing is recorded when unset. */
+  recordingFile: string | undefined;
+  /** Set when the run replays a recording against a candidate environment. */
+  replay: Replay | undefined;
+}>;
+
+export type Replay = Readonly<{
+  recording: string;
+  /** recorded: compare with the recorded responses; live: ask the baseline (BASE_URL) again. */
+  mode: 'recorded' | 'live';
+  candidateURL: string;
+  /** True when the run starts a demo API instance as the candidate (REPLAY_CANDIDATE_URL unset). */
+  startsCandidate: boolean;
+  candidateFaults: string | undefined;
+  /** A second baseline for noise cancellation, if any. */
+  noiseBaselineURL: string | undefined;
+  startsNoiseBaseline: boolean;
 }>;
 
 export class EnvError extends Error {
@@ -137,7 +164,24 @@ function toEnv(raw: RawEnv, rawCredentials: RawCredentials): Env {
     workers: raw.WORKERS,
     ci: raw.CI,
     demoFaults: raw.DEMO_FAULTS,
+    recordingFile: raw.RECORDING_FILE,
+    replay: toReplay(raw),
   };
+}
+
+function toReplay(raw: RawEnv): Replay | undefined {
+  if (raw.REPLAY_RECORDING === undefined) return undefined;
+  const demoUrl = (offset: number) => `http://127.0.0.1:${raw.DEMO_API_PORT + offset}`;
+  const startsNoiseBaseline = raw.REPLAY_NOISE && raw.REPLAY_NOISE_BASELINE_URL === undefined;
+  return Object.freeze({
+    recording: raw.REPLAY_RECORDING,
+    mode: raw.REPLAY_MODE,
+    candidateURL: raw.REPLAY_CANDIDATE_URL ?? demoUrl(1),
+    startsCandidate: raw.REPLAY_CANDIDATE_URL === undefined,
+    candidateFaults: raw.REPLAY_CANDIDATE_FAULTS,
+    noiseBaselineURL: raw.REPLAY_NOISE_BASELINE_URL ?? (startsNoiseBaseline ? demoUrl(2) : undefined),
+    startsNoiseBaseline,
+  });
 }
 
 // `KEY=` in a .env file means "not set", not "set to the empty string".

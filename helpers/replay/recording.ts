@@ -1,0 +1,124 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Exchange } from '../api-client';
+import { parseJson } from '../json';
+import { REDACTED, type Redactor } from '../redact';
+import { fingerprint } from '../secret-scan';
+import { type RecordRules, globMatcher } from './rules';
+
+/** One line of a recording: a request without its secrets, and the response it got. */
+export const RecordedExchange = z.object({
+  /** The test that made the request (its id, repetition and retry): requests replay in its order. */
+  session: z.string(),
+  title: z.string(),
+  sequence: z.int().nonnegative(),
+  /** Who sent it: a role (`user`, `admin`) or `anonymous`; the replay signs in as the same role. */
+  identity: z.string(),
+  method: z.string(),
+  path: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.unknown().optional(),
+  write: z.boolean(),
+  response: z.object({ status: z.int(), body: z.unknown() }),
+  recordedAt: z.string(),
+});
+export type RecordedExchange = z.infer<typeof RecordedExchange>;
+
+// Headers worth replaying: content negotiation and the API's own x- headers, never credentials.
+const REPLAYED_HEADER = /^(content-type|accept|x-.*)$/i;
+
+export type SessionInfo = { session: string; title: string; identity: string };
+
+/** Decides what is recorded and writes it, one JSON line per exchange, secrets redacted. */
+export class Recorder {
+  private readonly included: (path: string) => boolean;
+  private readonly excluded: (path: string) => boolean;
+  private readonly writes: Array<{ method: string; matches: (path: string) => boolean }>;
+
+  constructor(
+    private readonly file: string,
+    private readonly rules: RecordRules,
+    private readonly redactor: Redactor,
+  ) {
+    this.included = globMatcher(rules.include);
+    this.excluded = globMatcher(rules.exclude);
+    this.writes = rules.writes.map((write) => {
+      const [method = '', glob = ''] = write.split(' ');
+      return { method, matches: globMatcher([glob]) };
+    });
+  }
+
+  /** Whether a test's exchanges are recorded at all: the same answer for the whole test. */
+  sampled(session: string): boolean {
+    return Number.parseInt(fingerprint(session).slice(0, 8), 16) / 2 ** 32 < this.rules.sampleRate;
+  }
+
+  shouldRecord(method: string, requestPath: string, identity: string): boolean {
+    if (!this.rules.identities.includes(identity)) return false;
+    if (!this.included(requestPath) || this.excluded(requestPath)) return false;
+    return this.isRead(method) || this.isReplayableWrite(method, requestPath);
+  }
+
+  record(exchange: Exchange, info: SessionInfo, sequence: number): void {
+    if (!exchange.response || !this.sampled(info.session)) return;
+    if (!this.shouldRecord(exchange.method, exchange.path, info.identity)) return;
+    const redactedHeaders = Object.entries(this.redactor.headers(exchange.request.headers));
+    // A request that brought its own credentials (a forged token, say) cannot be replayed without them.
+    const ownCredentials = redactedHeaders.some(([, value]) => value === REDACTED);
+    if (info.identity === 'anonymous' && ownCredentials) return;
+    // Only JSON bodies are recorded as they were sent; a binary or malformed one is not replayable.
+    if (exchange.request.body !== undefined && !isJson(exchange.request.body)) return;
+    const headers = Object.fromEntries(
+      redactedHeaders.filter(([name, value]) => REPLAYED_HEADER.test(name) && !value.includes(REDACTED)),
+    );
+    const line: RecordedExchange = {
+      ...info,
+      sequence,
+      method: exchange.method,
+      path: exchange.path,
+      headers,
+      ...(exchange.request.body === undefined ? {} : { body: this.redactor.json(parseJson(exchange.request.body)) }),
+      write: !this.isRead(exchange.method),
+      response: { status: exchange.response.status, body: this.redactor.json(parseJson(exchange.response.body)) },
+      recordedAt: exchange.startedAt.toISOString(),
+    };
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+  }
+
+  private isRead(method: string): boolean {
+    return this.rules.readMethods.includes(method);
+  }
+
+  private isReplayableWrite(method: string, requestPath: string): boolean {
+    return this.writes.some((write) => write.method === method && write.matches(requestPath));
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The recorded tests, each with its exchanges in the order they were made. */
+export function readRecording(file: string): Map<string, RecordedExchange[]> {
+  if (!existsSync(file))
+    throw new Error(`No recording at ${file}: record one first (see the README, "Record, replay and diff").`);
+  const sessions = new Map<string, RecordedExchange[]>();
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, index) => {
+      const parsed = RecordedExchange.safeParse(parseJson(line));
+      if (!parsed.success)
+        throw new Error(`${file}, line ${index + 1}: not a recorded exchange: ${z.prettifyError(parsed.error)}`);
+      sessions.set(parsed.data.session, [...(sessions.get(parsed.data.session) ?? []), parsed.data]);
+    });
+  for (const exchanges of sessions.values()) exchanges.sort((a, b) => a.sequence - b.sequence);
+  return sessions;
+}
