@@ -9,7 +9,15 @@ import { type KnownSecrets, type Leak, findLeaks } from '../helpers/secret-scan'
 
 dotenv.config({ quiet: true });
 
-const DEFAULT_DIRS = ['allure-results', 'test-results', 'playwright-report', 'blob-report', 'reports', 'allure-report'];
+const DEFAULT_DIRS = [
+  'allure-results',
+  'test-results',
+  'playwright-report',
+  'blob-report',
+  'reports',
+  'allure-report',
+  'recordings',
+];
 const FINGERPRINTS_DIR = path.join('test-results', 'secret-fingerprints');
 
 function* filesUnder(dir: string): Generator<string> {
