@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import type { WaitRecord } from '../helpers/readiness';
 import { recordsFromAttachments, renderMarkdown, renderSvg, renderText, summarize } from '../helpers/readiness-summary';
 import { writeSummaryFiles } from './summary-files';
@@ -18,8 +18,13 @@ type Options = {
  */
 export default class ReadinessSummaryReporter implements Reporter {
   private readonly records: WaitRecord[] = [];
+  private sharded = false;
 
   constructor(private readonly options: Options = {}) {}
+
+  onBegin(config: FullConfig): void {
+    this.sharded = config.shard !== null;
+  }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
     this.records.push(...recordsFromAttachments(result.attachments));
@@ -40,7 +45,8 @@ export default class ReadinessSummaryReporter implements Reporter {
         { name: 'readiness-summary.svg', body: renderSvg(summary), contentType: 'image/svg+xml' },
       ],
       this.options.outputDir ?? path.join('reports', 'readiness'),
-      this.options.allureResultsDir,
+      // A shard's summary covers a part of the run; the whole run's is attached when the shards merge.
+      this.sharded ? undefined : this.options.allureResultsDir,
     );
   }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { outcomesFromAttachments, renderReplayMarkdown, summarizeReplay } from '../helpers/replay/summary';
 import { writeSummaryFiles } from './summary-files';
 
@@ -7,18 +7,24 @@ type Options = { outputDir?: string; allureResultsDir?: string };
 
 /** After a replay: per endpoint, how many exchanges differed from the baseline, and in which fields. */
 export default class ReplaySummaryReporter implements Reporter {
-  private readonly outcomes: ReturnType<typeof outcomesFromAttachments> = [];
+  private readonly outcomesByTest = new Map<string, ReturnType<typeof outcomesFromAttachments>>();
+  private sharded = false;
 
   constructor(private readonly options: Options = {}) {}
 
-  onTestEnd(_test: TestCase, result: TestResult): void {
+  onBegin(config: FullConfig): void {
+    this.sharded = config.shard !== null;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
     // The last attempt of a test speaks for it; a retry replays the same exchange again.
-    this.outcomes.push(...outcomesFromAttachments(result.attachments));
+    this.outcomesByTest.set(test.id, outcomesFromAttachments(result.attachments));
   }
 
   onEnd(): void {
-    if (this.outcomes.length === 0) return;
-    const summary = summarizeReplay(this.outcomes);
+    const outcomes = [...this.outcomesByTest.values()].flat();
+    if (outcomes.length === 0) return;
+    const summary = summarizeReplay(outcomes);
     const markdown = renderReplayMarkdown(summary);
     console.log(`\n${markdown}`);
     writeSummaryFiles(
@@ -27,7 +33,7 @@ export default class ReplaySummaryReporter implements Reporter {
         { name: 'replay-summary.md', body: markdown, contentType: 'text/markdown' },
       ],
       this.options.outputDir ?? path.join('reports', 'replay'),
-      this.options.allureResultsDir,
+      this.sharded ? undefined : this.options.allureResultsDir,
     );
   }
 

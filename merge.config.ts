@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// For `npx playwright merge-reports --config merge.config.ts <blob reports>`: one Playwright HTML
+// report, and the readiness (and replay) summary computed over every shard of the run, added to
+// the Allure results that the shards' allure-results were gathered into.
+export default defineConfig({
+  testDir: path.join(__dirname, 'tests'),
+  reporter: [
+    ['list'],
+    ['html', { open: 'never' }],
+    [
+      path.join(__dirname, 'reporters/readiness-summary.ts'),
+      { outputDir: 'reports/readiness', allureResultsDir: 'allure-results' },
+    ],
+    [
+      path.join(__dirname, 'reporters/replay-summary.ts'),
+      { outputDir: 'reports/replay', allureResultsDir: 'allure-results' },
+    ],
+  ],
+});

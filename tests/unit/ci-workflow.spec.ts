@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { expect, test } from '../../fixtures';
+
+// The CI workflow cannot run here; its shape can be checked: Playwright's documented sharding
+// pattern, and the steps that `npm run test:sharded` reproduces locally.
+const Step = z.object({
+  name: z.string().optional(),
+  uses: z.string().optional(),
+  run: z.string().optional(),
+  if: z.string().optional(),
+  with: z.record(z.string(), z.unknown()).optional(),
+});
+const Workflow = z.object({
+  jobs: z.object({
+    lint: z.object({ steps: z.array(Step) }),
+    test: z.object({
+      strategy: z.object({
+        'fail-fast': z.literal(false),
+        matrix: z.object({ shardIndex: z.array(z.int()), shardTotal: z.array(z.int()) }),
+      }),
+      steps: z.array(Step),
+    }),
+    'merge-reports': z.object({ if: z.string(), needs: z.array(z.string()), steps: z.array(Step) }),
+  }),
+});
+
+const workflow = Workflow.parse(parse(readFileSync(path.join(__dirname, '../../.github/workflows/tests.yml'), 'utf8')));
+const runs = (steps: Array<z.infer<typeof Step>>) => steps.flatMap((step) => (step.run ? [step.run] : []));
+
+test('lint and type check run in a job of their own', () => {
+  expect(runs(workflow.jobs.lint.steps)).toEqual(['npm ci', 'npm run lint', 'npm run typecheck']);
+});
+
+test('the suite runs as a matrix of shards, each uploading its blob report and Allure results', () => {
+  const { matrix } = workflow.jobs.test.strategy;
+  expect(matrix.shardIndex).toEqual(Array.from({ length: matrix.shardTotal[0]! }, (_, i) => i + 1));
+  expect(runs(workflow.jobs.test.steps)).toContain(
+    'npx playwright test --shard=${{ matrix.shardIndex }}/${{ matrix.shardTotal }}',
+  );
+  const uploads = workflow.jobs.test.steps.filter((step) => step.uses?.startsWith('actions/upload-artifact'));
+  expect(uploads.map((step) => [step.if, step.with?.['path']])).toEqual([
+    ['${{ !cancelled() }}', 'blob-report'],
+    ['${{ !cancelled() }}', 'allure-results'],
+  ]);
+});
+
+test('the merge runs even after failed shards and builds one report, history and gate included', () => {
+  const merge = workflow.jobs['merge-reports'];
+  expect([merge.if, merge.needs]).toEqual(['${{ !cancelled() }}', ['test']]);
+  expect(runs(merge.steps)).toEqual([
+    'npm ci',
+    'npx playwright merge-reports --config merge.config.ts ./all-blob-reports',
+    'npm run report',
+    'npm run report:check',
+    'npm run scan:secrets',
+    'npm run report:gate',
+  ]);
+  const cacheKeys = merge.steps
+    .filter((step) => step.uses?.startsWith('actions/cache'))
+    .map((step) => step.with?.['path']);
+  expect(cacheKeys).toEqual(['.history/allure-history.jsonl', '.history/allure-history.jsonl']);
+});
