@@ -19,39 +19,43 @@ async function submitGeneration(api: ApiClient, prompt: string, scenario: Scenar
   return { taskId: accepted.taskId, retryAfterMs: retryAfterMs(response.headers()) };
 }
 
-test('a generation task completes and its result matches the contract', async ({ api, env, waitUntilReady }) => {
-  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse at dawn, oil on canvas');
-
-  const { value: task, record } = await waitUntilReady({
+/** What waiting for a task means: its status field, within the SLA, from the 202's Retry-After on. */
+function taskCompletion(
+  api: ApiClient,
+  { taskId, retryAfterMs }: { taskId: string; retryAfterMs?: number },
+  slaMs: number,
+) {
+  return {
     operation: 'image generation',
     subject: `task ${taskId}`,
-    slaMs: env.slaMs.imageGeneration,
+    slaMs,
     initialRetryAfterMs: retryAfterMs,
-    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
+    probe: ({ timeoutMs }: { timeoutMs: number }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
     classify: byStatusField({ schema: Task }),
-  });
+  };
+}
 
-  expect(task).toMatchObject({ id: taskId, status: 'completed', progress: 100, error: null });
+test('a generation task completes and its result matches the contract', async ({ api, env, waitUntilReady }) => {
+  const submitted = await submitGeneration(api, 'a lighthouse at dawn, oil on canvas');
+
+  const { value: task, record } = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration));
+
+  expect(task).toMatchObject({ id: submitted.taskId, status: 'completed', progress: 100, error: null });
   expect(task.result?.images).toHaveLength(2);
   expect(task.result?.images.map(({ width, height }) => `${width}x${height}`)).toEqual(['512x512', '512x512']);
   expect(record.bracket.firstReadyMs).toBe(record.timeToReadyMs);
 });
 
 test("a failing task fails the wait at once with the server's error", async ({ api, env, waitUntilReady }) => {
-  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse in a storm', 'fails');
+  const submitted = await submitGeneration(api, 'a lighthouse in a storm', 'fails');
 
-  const failure = await waitUntilReady({
-    operation: 'image generation',
-    subject: `task ${taskId}`,
-    slaMs: env.slaMs.imageGeneration,
-    initialRetryAfterMs: retryAfterMs,
-    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
-    classify: byStatusField({ schema: Task }),
-  }).catch((error: unknown) => error);
+  const failure = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration)).catch(
+    (error: unknown) => error,
+  );
 
   expect(failure).toBeInstanceOf(ReadinessError);
   const { message, record } = failure as ReadinessError;
-  expect(message).toContain(`Terminal failure reported by the API: image generation of task ${taskId}`);
+  expect(message).toContain(`Terminal failure reported by the API: image generation of task ${submitted.taskId}`);
   expect(message).toContain('status failed: GENERATION_FAILED: The image model ran out of GPU memory');
   // Fast means: the first observation of the failure ended the wait; nothing was polled after it.
   expect(record.outcome).toBe('terminal-failure');
@@ -64,23 +68,18 @@ test('a task that never finishes fails at its SLA, naming the task and its last 
   env,
   waitUntilReady,
 }) => {
-  const { taskId, retryAfterMs } = await submitGeneration(api, 'a lighthouse that is never drawn', 'never-finishes');
+  const submitted = await submitGeneration(api, 'a lighthouse that is never drawn', 'never-finishes');
 
-  const failure = await waitUntilReady({
-    operation: 'image generation',
-    subject: `task ${taskId}`,
-    slaMs: env.slaMs.imageGeneration,
-    initialRetryAfterMs: retryAfterMs,
-    probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
-    classify: byStatusField({ schema: Task }),
-  }).catch((error: unknown) => error);
+  const failure = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration)).catch(
+    (error: unknown) => error,
+  );
 
   expect(failure).toBeInstanceOf(ReadinessError);
   const { message, record } = failure as ReadinessError;
   const sla = `${env.slaMs.imageGeneration / 1000} s`;
   expect(message).toMatch(
     new RegExp(
-      `^Readiness timeout: image generation of task ${taskId} not ready within the ${sla} SLA: last status processing \\(HTTP 200\\) after \\d+ attempts in `,
+      `^Readiness timeout: image generation of task ${submitted.taskId} not ready within the ${sla} SLA: last status processing \\(HTTP 200\\) after \\d+ attempts in `,
     ),
   );
   // That no poll outlasts the SLA is shown by the helper's unit tests, on a fake clock: timings
