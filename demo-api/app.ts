@@ -256,6 +256,10 @@ export function buildApp(config: DemoConfig) {
       if (account.provisioning) {
         return problem(reply, 409, 'ALREADY_JOINED', `Already a member of ${account.provisioning.enterprise}.`);
       }
+      const holdId = request.headers['x-demo-hold'];
+      if (typeof holdId === 'string' && !holds.has(holdId)) {
+        return problem(reply, 400, 'INVALID_REQUEST', `Unknown hold ${holdId}; create one with POST /__demo/holds.`);
+      }
       account.provisioning = {
         enterprise: request.body.enterprise,
         requestedAt: new Date(),
@@ -269,6 +273,8 @@ export function buildApp(config: DemoConfig) {
         provisioning: account.provisioning,
         latencyScale: latencyScale(request),
         neverFinish: request.faults.has('assets-never-ready'),
+        // Test control: provisioning starts only when the hold is released.
+        ...(typeof holdId === 'string' ? { hold: holds.wait(holdId) } : {}),
       });
       return { code: 200, msg: 'success' };
     },

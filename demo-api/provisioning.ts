@@ -17,6 +17,8 @@ export type ProvisioningJob = {
   latencyScale: number;
   /** Fault assets-never-ready: the last step never completes. */
   neverFinish: boolean;
+  /** Provisioning waits for this before its first step (the x-demo-hold test control). */
+  hold?: Promise<void>;
 };
 
 type Options = { seed: string; concurrency: number };
@@ -56,6 +58,7 @@ export class ProvisioningQueue {
 
   private async run(job: ProvisioningJob): Promise<void> {
     const { provisioning } = job;
+    if (job.hold) await job.hold;
     await this.step(job, 'space', DISTRIBUTIONS.provisionSpace);
     provisioning.space = { id: `spc_${randomUUID()}`, name: `${provisioning.enterprise} workspace` };
 

@@ -15,6 +15,8 @@ export type OperationSummary = {
   slaBreaches: number;
   /** Waits that ended on a fatal observation (failed status, unexpected status, contract violation…). */
   failures: number;
+  /** Timeouts and failures that tests provoked on purpose: not counted above. */
+  provoked: number;
   waitedMs: number;
 };
 
@@ -33,6 +35,7 @@ const WaitRecordFields = z.object({
   subject: z.string(),
   slaMs: z.number(),
   outcome: z.string(),
+  provoked: z.boolean().default(false),
   attempts: z.number(),
   elapsedMs: z.number(),
   timeToReadyMs: z.number().optional(),
@@ -81,8 +84,9 @@ function summarizeOperation(operation: string, waits: WaitRecord[]): OperationSu
     attempts: { mean: Math.round(mean(attempts) * 10) / 10, max: Math.max(...attempts) },
     slaMs,
     p95ShareOfSlaPercent: p95 === null ? null : Math.round((100 * p95) / slaMs),
-    slaBreaches: waits.filter((wait) => wait.outcome === 'timeout').length,
-    failures: waits.filter((wait) => wait.outcome !== 'ready' && wait.outcome !== 'timeout').length,
+    slaBreaches: waits.filter((wait) => wait.outcome === 'timeout' && !wait.provoked).length,
+    failures: waits.filter((wait) => !['ready', 'timeout'].includes(wait.outcome) && !wait.provoked).length,
+    provoked: waits.filter((wait) => wait.provoked).length,
     waitedMs: waits.reduce((sum, wait) => sum + wait.elapsedMs, 0),
   };
 }
@@ -99,6 +103,7 @@ const COLUMNS = [
   'p95 of SLA',
   'SLA breaches',
   'failures',
+  'provoked',
 ];
 
 function rows(summary: ReadinessSummary): string[][] {
@@ -114,11 +119,12 @@ function rows(summary: ReadinessSummary): string[][] {
     op.p95ShareOfSlaPercent === null ? '–' : `${op.p95ShareOfSlaPercent} %`,
     String(op.slaBreaches),
     String(op.failures),
+    String(op.provoked),
   ]);
 }
 
 export function headline(summary: ReadinessSummary): string {
-  return `${summary.waits} waits took ${duration(summary.waitedMs)} in all, during a run of ${duration(summary.runDurationMs)}.`;
+  return `${count(summary.waits, 'wait')} took ${duration(summary.waitedMs)} in all, during a run of ${duration(summary.runDurationMs)}.`;
 }
 
 export function renderMarkdown(summary: ReadinessSummary): string {
@@ -158,28 +164,47 @@ export function renderSvg(summary: ReadinessSummary): string {
   const bars = summary.operations.map((op, index) => {
     const y = 50 + index * rowHeight;
     const x = (ms: number | null) => labelWidth + Math.min(1, (ms ?? 0) / op.slaMs) * barWidth;
-    const p95Text =
-      op.p95ShareOfSlaPercent === null
+    const troubles = [
+      op.slaBreaches > 0 ? count(op.slaBreaches, 'SLA breach', 'SLA breaches') : '',
+      op.failures > 0 ? count(op.failures, 'failure') : '',
+    ].filter(Boolean);
+    const detail = [
+      op.ready === 0
         ? 'never ready'
-        : `p95 ${duration(op.timeToReadyMs.p95)} (${op.p95ShareOfSlaPercent} % of SLA)`;
-    const detail = `p50 ${duration(op.timeToReadyMs.p50)} · ${p95Text} · max ${duration(op.timeToReadyMs.max)} · ${op.waits} waits · ${op.attempts.mean} attempts · ${op.slaBreaches} SLA breaches`;
+        : `p50 ${duration(op.timeToReadyMs.p50)} · p95 ${duration(op.timeToReadyMs.p95)} (${op.p95ShareOfSlaPercent} % of SLA) · max ${duration(op.timeToReadyMs.max)}`,
+      count(op.waits, 'wait'),
+      `${op.attempts.mean} ${op.attempts.mean === 1 ? 'attempt' : 'attempts'} on average`,
+      ...troubles,
+      ...(op.provoked > 0 ? [`${op.provoked} provoked on purpose`] : []),
+    ].join(' · ');
+    const bar =
+      op.ready === 0
+        ? // Nothing became ready: a red bar over the whole SLA, not an empty one that looks fast.
+          `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#e7a0a0"/>`
+        : [
+            `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p95) - labelWidth}" height="22" fill="#9cc3f0"/>`,
+            `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p50) - labelWidth}" height="22" fill="#2f6fbf"/>`,
+            `<line x1="${x(op.timeToReadyMs.max)}" y1="${y - 3}" x2="${x(op.timeToReadyMs.max)}" y2="${y + 25}" stroke="#333" stroke-width="2"/>`,
+          ].join('\n');
     return [
       `<text x="0" y="${y + 16}" font-size="14" font-weight="bold">${escape(op.operation)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#eef1f5" stroke="#c4cad3"/>`,
-      `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p95) - labelWidth}" height="22" fill="#9cc3f0"/>`,
-      `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p50) - labelWidth}" height="22" fill="#2f6fbf"/>`,
-      `<line x1="${x(op.timeToReadyMs.max)}" y1="${y - 3}" x2="${x(op.timeToReadyMs.max)}" y2="${y + 25}" stroke="#333" stroke-width="2"/>`,
+      bar,
       `<text x="${labelWidth + barWidth + 4}" y="${y + 16}" font-size="12">SLA ${duration(op.slaMs)}</text>`,
-      `<text x="${labelWidth}" y="${y + 40}" font-size="12" fill="#444">${escape(detail)}</text>`,
+      `<text x="${labelWidth}" y="${y + 40}" font-size="12" fill="${troubles.length > 0 ? '#a40000' : '#444'}">${escape(detail)}</text>`,
     ].join('\n');
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 60}" height="${height}" font-family="sans-serif">`,
-    `<text x="0" y="22" font-size="16">Time to ready against the SLA — dark: p50, light: p95, tick: max. ${escape(headline(summary))}</text>`,
+    `<text x="0" y="22" font-size="16">Time to ready against the SLA — dark: p50, light: p95, tick: max, red: never ready. ${escape(headline(summary))}</text>`,
     ...bars,
     '</svg>',
     '',
   ].join('\n');
+}
+
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 function duration(ms: number | null): string {

@@ -46,10 +46,15 @@ export type WaitOptions<O, R> = {
   initialRetryAfterMs?: number | undefined;
   /** False ignores every Retry-After: for benchmarks, or servers whose hints are known to be wrong. */
   honourRetryAfter?: boolean;
+  /** For tests that provoke a failure on purpose: the outcome they expect. The wait still throws,
+   *  but its record says it was provoked, and the readiness summary counts it apart. */
+  expectedOutcome?: Exclude<WaitOutcome, 'ready'>;
   history?: ReadinessHistory;
   reporter?: ReadinessReporter;
   clock?: Clock;
   random?: () => number;
+  /** Where a failure is reported to come from; by default the caller of waitUntilReady. */
+  callSite?: Error;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +82,8 @@ export type WaitRecord = {
   slaMs: number;
   startedAt: string;
   outcome: WaitOutcome;
+  /** True when the outcome is the failure the test provoked on purpose (see expectedOutcome). */
+  provoked: boolean;
   attempts: number;
   elapsedMs: number;
   /** From the start of the wait to the ready observation; undefined unless ready. */
@@ -101,6 +108,16 @@ export class ReadinessError extends Error {
 /** The name of the attachment that carries a wait's record; the readiness summary is built from these. */
 export const READINESS_ATTACHMENT = 'readiness timeline';
 
+/** Ends a wait from inside an attempt; turned into a ReadinessError once the attempt's step is closed. */
+class WaitFailure extends Error {
+  constructor(
+    readonly outcome: Exclude<WaitOutcome, 'ready'>,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 // A probe needs at least this much of the SLA to be worth sending.
 const MIN_PROBE_BUDGET_MS = 20;
 // expect.poll's own timeout sits past the SLA, so that the helper's message is the one shown.
@@ -123,11 +140,15 @@ const MESSAGE_PREFIX: Record<Exclude<WaitOutcome, 'ready'>, string> = {
  * Built on expect.poll: throwing from its callback stops it immediately, a non-matching value polls again.
  */
 export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<WaitResult<R>> {
+  const callSite = options.callSite ?? captureCallSite(waitUntilReady);
   const clock = options.clock ?? systemClock;
   const reporter = options.reporter ?? silentReporter;
   const random = options.random ?? seededRandom(`${options.operation}:${options.subject}`);
   const honourRetryAfter = options.honourRetryAfter ?? true;
-  const title = `Wait for ${options.operation}: ${options.subject} (SLA ${seconds(options.slaMs)})`;
+  const provoking = options.expectedOutcome
+    ? `, provoking ${MESSAGE_PREFIX[options.expectedOutcome].toLowerCase()}`
+    : '';
+  const title = `Wait for ${options.operation}: ${options.subject} (SLA ${seconds(options.slaMs)}${provoking})`;
 
   return reporter.step(title, async (waitStep) => {
     const start = clock.now();
@@ -147,6 +168,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         slaMs: options.slaMs,
         startedAt: new Date(start).toISOString(),
         outcome,
+        provoked: outcome !== 'ready' && outcome === options.expectedOutcome,
         attempts: timeline.length,
         elapsedMs: Math.round(clock.now() - start),
         timeToReadyMs: observedAt(firstReady),
@@ -154,15 +176,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         timeline,
       };
     };
-
-    const fail = async (outcome: Exclude<WaitOutcome, 'ready'>, detail: string): Promise<never> => {
-      const finished = record(outcome);
-      await report(waitStep, finished);
-      throw new ReadinessError(
-        `${MESSAGE_PREFIX[outcome]}: ${options.operation} of ${options.subject} ${detail}`,
-        finished,
-      );
-    };
+    const timedOut = () => new WaitFailure('timeout', timeoutDetail(options, timeline, clock.now() - start));
 
     const pollOnce = async (): Promise<'ready' | 'not ready'> => {
       const number = timeline.length + 1;
@@ -177,7 +191,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
       const waitedMs = Math.max(0, Math.min(plan.delayMs, deadline - clock.now() - MIN_PROBE_BUDGET_MS));
       if (waitedMs > 0) await clock.sleep(waitedMs);
       const budget = deadline - clock.now();
-      if (budget < MIN_PROBE_BUDGET_MS) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+      if (budget < MIN_PROBE_BUDGET_MS) throw timedOut();
 
       return reporter.step(`Attempt ${number}`, async (attemptStep) => {
         const attemptStart = clock.now();
@@ -193,6 +207,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           retryAfterMs: undefined,
         };
         timeline.push(attempt);
+        const into = () => `on attempt ${number}, ${seconds(clock.now() - start, 1)} into the wait`;
 
         let observation: O;
         try {
@@ -201,10 +216,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           attempt.latencyMs = Math.round(clock.now() - attemptStart);
           attempt.observed = describeError(error);
           // A probe that gave up because the SLA ran out is a timeout, not a broken probe.
-          if (clock.now() >= deadline - MIN_PROBE_BUDGET_MS) {
-            return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
-          }
-          return fail('probe-error', `could not be observed on attempt ${number}: ${attempt.observed}`);
+          if (clock.now() >= deadline - MIN_PROBE_BUDGET_MS) throw timedOut();
+          throw new WaitFailure('probe-error', `could not be observed ${into()}: ${attempt.observed}`);
         }
         attempt.latencyMs = Math.round(clock.now() - attemptStart);
 
@@ -213,40 +226,63 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           verdict = await options.classify(observation);
         } catch (error) {
           attempt.observed = 'classifier threw';
-          return fail(
+          throw new WaitFailure(
             'classifier-error',
-            `could not be classified on attempt ${number}: the classifier threw ${describeError(error)}`,
+            `could not be classified ${into()}: the classifier threw ${describeError(error)}`,
           );
         }
         attempt.observed = verdict.observed;
         attempt.httpStatus = verdict.httpStatus;
         attempt.verdict = verdict.kind;
-        await attemptStep.rename(`Attempt ${number}: ${verdict.observed} (${verdict.kind})`);
+        await attemptStep.rename(`Attempt ${number}: ${verdict.observed} → ${VERDICT_WORD[verdict.kind]}`);
 
         if (verdict.kind === 'fatal') {
-          const at = seconds(attempt.startedAtMs + attempt.latencyMs, 1);
-          return fail(verdict.category, `failed at once on attempt ${number} after ${at}: ${verdict.evidence}`);
+          throw new WaitFailure(verdict.category, `failed ${into()}: ${verdict.evidence}`);
         }
         if (verdict.kind === 'not-ready') {
-          if (clock.now() >= deadline) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+          if (clock.now() >= deadline) throw timedOut();
           attempt.retryAfterMs = verdict.retryAfterMs;
           retryAfterMs = honourRetryAfter ? verdict.retryAfterMs : undefined;
           return 'not ready';
         }
         // Seen ready, but after the SLA: the client was kept waiting too long all the same.
-        if (clock.now() > deadline) return fail('timeout', timeoutDetail(options, timeline, clock.now() - start));
+        if (clock.now() > deadline) throw timedOut();
         ready = { value: verdict.value };
         return 'ready';
       });
     };
 
-    await expect.poll(pollOnce, { timeout: options.slaMs + POLL_TIMEOUT_MARGIN_MS, intervals: [0] }).toBe('ready');
+    try {
+      await expect.poll(pollOnce, { timeout: options.slaMs + POLL_TIMEOUT_MARGIN_MS, intervals: [0] }).toBe('ready');
+    } catch (error) {
+      if (!(error instanceof WaitFailure)) throw error;
+      // Reported here, on the wait's own step, now that the attempt's step is closed.
+      const failed = record(error.outcome);
+      await report(waitStep, failed);
+      const message = `${MESSAGE_PREFIX[error.outcome]}: ${options.operation} of ${options.subject} ${error.detail}`;
+      throw atCallSite(new ReadinessError(message, failed), callSite);
+    }
 
     const finished = record('ready');
     options.history?.recordTimeToReady(options.operation, readinessEstimate(finished));
     await report(waitStep, finished);
     return { value: ready!.value, record: finished };
   });
+}
+
+const VERDICT_WORD = { ready: 'ready', 'not-ready': 'not ready', fatal: 'fatal' } as const;
+
+/** The stack of whoever called `fn`, so that a failure points at the test, not at this helper. */
+export function captureCallSite(fn: (...args: never[]) => unknown): Error {
+  const site = new Error();
+  Error.captureStackTrace(site, fn);
+  return site;
+}
+
+function atCallSite(error: Error, callSite: Error): Error {
+  const frames = (callSite.stack ?? '').split('\n').slice(1);
+  error.stack = [`${error.name}: ${error.message}`, ...frames].join('\n');
+  return error;
 }
 
 // Readiness happened somewhere in the bracket; its middle is a better lesson than its end, which
@@ -258,6 +294,7 @@ function readinessEstimate({ bracket }: WaitRecord): number {
 
 async function report(step: ReportStep, record: WaitRecord): Promise<void> {
   await step.parameter('operation', record.operation);
+  await step.parameter('outcome', record.provoked ? `${record.outcome} (provoked)` : record.outcome);
   await step.parameter('attempts', String(record.attempts));
   await step.parameter(
     'time to ready',

@@ -1,8 +1,10 @@
 export const REDACTED = '[REDACTED]';
 
-// Header and field names whose values are secrets wherever they appear.
+// Header and field names whose values are secrets: the name, without - and _, ends with one of these
+// words (accessToken, x-api-key, set-cookie, client_secret), so tokenType or tokenCount are not.
 const SECRET_NAME =
-  /pass(word|wd|phrase)?|secret|token|api[-_]?key|authorization|cookie|credential|session|private[-_]?key/i;
+  /(password|passwd|passphrase|secret|token|apikey|authorization|cookie|credentials?|sessionid|privatekey)$/i;
+const isSecretName = (name: string) => SECRET_NAME.test(name.replace(/[-_]/g, ''));
 // A JSON Web Token anywhere in a text: three base64url parts, the first one a JSON header.
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const BEARER = /(Bearer|Basic)\s+[\w\-.~+/]+=*/gi;
@@ -35,7 +37,7 @@ export class Redactor {
 
   headers(headers: Record<string, string>): Record<string, string> {
     return Object.fromEntries(
-      Object.entries(headers).map(([name, value]) => [name, SECRET_NAME.test(name) ? REDACTED : this.text(value)]),
+      Object.entries(headers).map(([name, value]) => [name, isSecretName(name) ? REDACTED : this.text(value)]),
     );
   }
 
@@ -47,7 +49,7 @@ export class Redactor {
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => [
           key,
-          SECRET_NAME.test(key) && item !== null && typeof item !== 'object' ? REDACTED : this.json(item),
+          isSecretName(key) && item !== null && typeof item !== 'object' ? REDACTED : this.json(item),
         ]),
       );
     }

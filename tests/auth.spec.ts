@@ -11,15 +11,15 @@ test('each role fixture is logged in as its role', async ({ api, adminApi }) => 
     [adminApi, 'admin'],
   ] as const) {
     const me = await client.get('/api/v1/users/me');
-    expect(me.status()).toBe(200);
+    await expect(me).toHaveStatus(200);
     expect((await parse(me, User)).role).toBe(role);
   }
 });
 
 test('only the admin role may list users', async ({ api, adminApi }) => {
-  expect((await adminApi.get('/api/v1/admin/users')).status()).toBe(200);
+  await expect(await adminApi.get('/api/v1/admin/users')).toHaveStatus(200);
   const refused = await api.get('/api/v1/admin/users');
-  expect(refused.status()).toBe(403);
+  await expect(refused).toHaveStatus(403);
   expect(await parse(refused, Problem)).toMatchObject({ code: 'FORBIDDEN' });
 });
 
@@ -28,7 +28,7 @@ test('a login answers a signed token that matches the contract', async ({ anonym
   const response = await anonymousApi.post('/api/v1/auth/login', {
     data: { email: user.email, password: user.password },
   });
-  expect(response.status()).toBe(200);
+  await expect(response).toHaveStatus(200);
   await expect(response).toMatchSchema(LoginResponse);
 });
 
@@ -37,20 +37,20 @@ test('a wrong password gets 401', async ({ anonymousApi, createUser }) => {
   const response = await anonymousApi.post('/api/v1/auth/login', {
     data: { email: user.email, password: `${user.password}-wrong` },
   });
-  expect(response.status()).toBe(401);
+  await expect(response).toHaveStatus(401);
   expect(await parse(response, Problem)).toMatchObject({ code: 'INVALID_CREDENTIALS' });
 });
 
 test('a request without a token gets 401', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/api/v1/users/me');
-  expect(response.status()).toBe(401);
+  await expect(response).toHaveStatus(401);
   expect(await parse(response, Problem)).toMatchObject({ code: 'MISSING_TOKEN' });
 });
 
 test('a garbage token gets 401', async ({ anonymousApi }) => {
   for (const garbage of ['not-a-token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged-signature'] as const) {
     const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${garbage}` } });
-    expect(response.status()).toBe(401);
+    await expect(response).toHaveStatus(401);
     expect(await parse(response, Problem)).toMatchObject({ code: 'INVALID_TOKEN' });
   }
 });
@@ -61,7 +61,7 @@ test('an expired token gets 401', async ({ anonymousApi, createUser, env }) => {
   const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
   const { token } = (await expired.json()) as { token: string };
   const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
-  expect(response.status()).toBe(401);
+  await expect(response).toHaveStatus(401);
   expect(await parse(response, Problem)).toMatchObject({ code: 'TOKEN_EXPIRED' });
 });
 
@@ -104,11 +104,11 @@ test("a user cannot read another user's task", async ({ createUser, clientFor })
   const owner = await clientFor(await createUser());
   const stranger = await clientFor(await createUser());
   const submitted = await owner.post('/api/v1/images/generations', { data: { prompt: 'a private lighthouse' } });
-  expect(submitted.status()).toBe(202);
+  await expect(submitted).toHaveStatus(202);
   const { taskId } = await parse(submitted, TaskAccepted);
 
-  expect((await owner.get(`/api/v1/tasks/${taskId}`)).status()).toBe(200);
+  await expect(await owner.get(`/api/v1/tasks/${taskId}`)).toHaveStatus(200);
   const response = await stranger.get(`/api/v1/tasks/${taskId}`);
-  expect(response.status()).toBe(404);
+  await expect(response).toHaveStatus(404);
   expect(await parse(response, Problem)).toMatchObject({ code: 'TASK_NOT_FOUND' });
 });

@@ -36,7 +36,7 @@ test('every endpoint answers as its contract says', async ({ api, adminApi, anon
     [await member.get('/api/v1/exports/in-flight'), 200, InFlight],
   ] as const;
   for (const [response, status, schema] of checks) {
-    expect(response.status(), response.url()).toBe(status);
+    await expect(response, response.url()).toHaveStatus(status);
     await expect(response).toMatchSchema(schema);
   }
 });
@@ -77,7 +77,7 @@ test('invalid bodies get 400 with a message that says what is wrong', async ({
   ] as const;
   for (const [client, path, data, message] of cases) {
     const response = await client.post(path, { data });
-    expect(response.status(), `${path} ${JSON.stringify(data)}`).toBe(400);
+    await expect(response, `${path} ${JSON.stringify(data)}`).toHaveStatus(400);
     expect(await parse(response, Problem)).toEqual({ code: 'INVALID_REQUEST', message });
   }
 });
@@ -87,7 +87,7 @@ test('a body that is not JSON gets 400', async ({ api }) => {
     data: Buffer.from('{"prompt": '), // a Buffer is sent as it is; a string would be JSON-encoded
     headers: { 'content-type': 'application/json' },
   });
-  expect(response.status()).toBe(400);
+  await expect(response).toHaveStatus(400);
   expect(await parse(response, Problem)).toEqual({
     code: 'INVALID_REQUEST',
     message: "Body is not valid JSON but content-type is set to 'application/json'",
@@ -96,12 +96,12 @@ test('a body that is not JSON gets 400', async ({ api }) => {
 
 test('an unknown task id gets 404', async ({ api }) => {
   const response = await api.get('/api/v1/tasks/tsk_does-not-exist');
-  expect(response.status()).toBe(404);
+  await expect(response).toHaveStatus(404);
   expect(await parse(response, Problem)).toEqual({ code: 'TASK_NOT_FOUND', message: 'No task tsk_does-not-exist.' });
 });
 
 test('an unknown route gets 404 with the problem body', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/api/v1/nothing-here');
-  expect(response.status()).toBe(404);
+  await expect(response).toHaveStatus(404);
   await expect(response).toMatchSchema(Problem);
 });

@@ -1,6 +1,6 @@
 import { notReadyWhileRefused, whenBody } from '../helpers/classifiers';
 import { parse } from '../helpers/contract';
-import { Assets, JoinAccepted, LoginResponse } from '../helpers/contracts';
+import { Assets, JoinAccepted, LoginResponse, Problem } from '../helpers/contracts';
 import { ReadinessError } from '../helpers/readiness';
 import { type ApiClient, type FreshUser, expect, test } from '../fixtures';
 
@@ -10,7 +10,7 @@ import { type ApiClient, type FreshUser, expect, test } from '../fixtures';
 
 async function joinEnterprise(member: ApiClient, headers: Record<string, string> = {}) {
   const response = await member.post('/api/v1/enterprise/join', { data: { enterprise: 'Acme Robotics' }, headers });
-  expect(response.status()).toBe(200);
+  await expect(response).toHaveStatus(200);
   expect(await parse(response, JoinAccepted)).toEqual({ code: 200, msg: 'success' });
 }
 
@@ -56,6 +56,28 @@ test('a new member can log in once the enterprise assets are provisioned', async
   expect(assets.assets.map((asset) => asset.kind).sort()).toEqual(['quota', 'storage', 'template']);
 });
 
+test('a login during provisioning answers 403 ASSETS_NOT_READY, never a 500', async ({
+  anonymousApi,
+  createUser,
+  clientFor,
+  env,
+}) => {
+  test.skip(!env.usesDemoApi, 'holding provisioning needs a demo API control');
+  const user = await createUser();
+  // A latch, not a race: provisioning stays pending until the hold is released.
+  const { holdId } = (await (await anonymousApi.post('/__demo/holds')).json()) as { holdId: string };
+  try {
+    await joinEnterprise(await clientFor(user), { 'x-demo-hold': holdId });
+    const login = await anonymousApi.post('/api/v1/auth/login', {
+      data: { email: user.email, password: user.password },
+    });
+    await expect(login).toHaveStatus(403);
+    expect(await parse(login, Problem)).toMatchObject({ code: 'ASSETS_NOT_READY' });
+  } finally {
+    await anonymousApi.post(`/__demo/holds/${holdId}/release`);
+  }
+});
+
 test('the provisioning sentinel can be awaited instead of the login', async ({
   anonymousApi,
   createUser,
@@ -77,13 +99,13 @@ test('the provisioning sentinel can be awaited instead of the login', async ({
       schema: Assets,
       isReady: (body) => body.status === 'ready',
       describe: (body) =>
-        `status ${body.status}: ${[body.space && 'space', body.certificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'} yet`,
+        `status ${body.status} (${[body.space && 'space', body.certificate && 'certificate'].filter(Boolean).join(', ') || 'nothing'} so far)`,
     }),
   });
 
   expect(assets).toMatchObject({ status: 'ready', readyAt: expect.any(String) });
   const login = await anonymousApi.post('/api/v1/auth/login', { data: { email: user.email, password: user.password } });
-  expect(login.status()).toBe(200);
+  await expect(login).toHaveStatus(200);
 });
 
 test('a 500 during provisioning fails the wait at once, without retrying the login', async ({
@@ -101,12 +123,13 @@ test('a 500 during provisioning fails the wait at once, without retrying the log
 
   const failure = await waitUntilReady({
     ...loginWhenProvisioned(anonymousApi, user, { 'x-demo-faults': 'login-500' }),
+    expectedOutcome: 'unexpected-status',
     slaMs: env.slaMs.assetProvisioning,
   }).catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(ReadinessError);
   expect((failure as ReadinessError).message).toMatch(
-    /^Unexpected HTTP status: asset provisioning of user \S+ failed at once on attempt 1 after \d+\.\d s: HTTP 500 INTERNAL_ERROR, not retried \(only 403 ASSETS_NOT_READY means not ready\)/,
+    /^Unexpected HTTP status: asset provisioning of user \S+ failed on attempt 1, \d+\.\d s into the wait: HTTP 500 INTERNAL_ERROR, not retried \(only 403 ASSETS_NOT_READY means not ready\)/,
   );
   // The server saw exactly one login after the join: the 500 was not retried away.
   const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.email } });

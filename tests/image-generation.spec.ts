@@ -13,7 +13,7 @@ async function submitGeneration(api: ApiClient, prompt: string, scenario: Scenar
     data: { prompt, size: '512x512', n: 2 },
     headers: { 'x-demo-scenario': scenario },
   });
-  expect(response.status()).toBe(202);
+  await expect(response).toHaveStatus(202);
   const accepted = await parse(response, TaskAccepted);
   expect(response.headers()['location']).toBe(`/api/v1/tasks/${accepted.taskId}`);
   return { taskId: accepted.taskId, retryAfterMs: retryAfterMs(response.headers()) };
@@ -49,9 +49,10 @@ test('a generation task completes and its result matches the contract', async ({
 test("a failing task fails the wait at once with the server's error", async ({ api, env, waitUntilReady }) => {
   const submitted = await submitGeneration(api, 'a lighthouse in a storm', 'fails');
 
-  const failure = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration)).catch(
-    (error: unknown) => error,
-  );
+  const failure = await waitUntilReady({
+    ...taskCompletion(api, submitted, env.slaMs.imageGeneration),
+    expectedOutcome: 'terminal-failure',
+  }).catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(ReadinessError);
   const { message, record } = failure as ReadinessError;
@@ -70,9 +71,10 @@ test('a task that never finishes fails at its SLA, naming the task and its last 
 }) => {
   const submitted = await submitGeneration(api, 'a lighthouse that is never drawn', 'never-finishes');
 
-  const failure = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration)).catch(
-    (error: unknown) => error,
-  );
+  const failure = await waitUntilReady({
+    ...taskCompletion(api, submitted, env.slaMs.imageGeneration),
+    expectedOutcome: 'timeout',
+  }).catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(ReadinessError);
   const { message, record } = failure as ReadinessError;

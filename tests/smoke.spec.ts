@@ -5,18 +5,18 @@ import { expect, test } from '../fixtures';
 
 test('the API answers its health check', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/health');
-  expect(response.status()).toBe(200);
+  await expect(response).toHaveStatus(200);
   await expect(response).toMatchSchema(Health);
 });
 
 test('the user role can call an authenticated route', async ({ api }) => {
   const response = await api.get('/api/v1/users/me');
-  expect(response.status()).toBe(200);
+  await expect(response).toHaveStatus(200);
 });
 
 test('an image generation task is polled to completion', async ({ api, env, waitUntilReady }) => {
   const submitted = await api.post('/api/v1/images/generations', { data: { prompt: 'a lighthouse at dawn' } });
-  expect(submitted.status()).toBe(202);
+  await expect(submitted).toHaveStatus(202);
   const { taskId } = await parse(submitted, TaskAccepted);
 
   const { value: task, record } = await waitUntilReady({

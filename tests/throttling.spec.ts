@@ -43,13 +43,13 @@ test('the export beyond the in-flight limit is refused at once with 429 and Retr
     // Awaited while the others are still held: if it queued for a slot instead of failing fast,
     // it could only answer after the release, and the test would time out here.
     const beyondLimit = await member.post('/api/v1/exports', { data: { format: 'csv' } });
-    expect(beyondLimit.status(), `the export beyond the limit of ${limit} must be refused at once`).toBe(429);
+    await expect(beyondLimit, `the export beyond the limit of ${limit} must be refused at once`).toHaveStatus(429);
     expect(await parse(beyondLimit, Throttled)).toMatchObject({ code: 'TOO_MANY_IN_FLIGHT', limit });
     expect(retryAfterMs(beyondLimit.headers())).toBeGreaterThan(0);
   } finally {
     // Released even when an assertion failed, so that nothing stays in flight after the test.
     for (const response of await release()) {
-      expect(response.status()).toBe(200);
+      await expect(response).toHaveStatus(200);
       await expect(response).toMatchSchema(ExportResult);
     }
   }
@@ -59,6 +59,6 @@ test('the export beyond the in-flight limit is refused at once with 429 and Retr
 test('an export within the limit completes', async ({ createUser, clientFor }) => {
   const member = await clientFor(await createUser());
   const response = await member.post('/api/v1/exports', { data: { format: 'json' } });
-  expect(response.status()).toBe(200);
+  await expect(response).toHaveStatus(200);
   expect(await parse(response, ExportResult)).toMatchObject({ format: 'json' });
 });

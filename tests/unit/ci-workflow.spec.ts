@@ -55,6 +55,7 @@ test('the merge runs even after failed shards and builds one report, history and
     'npx playwright merge-reports --config merge.config.ts ./all-blob-reports',
     'npm run report',
     'npm run report:check',
+    'cat reports/readiness/readiness-summary.md >> "$GITHUB_STEP_SUMMARY"',
     'npm run scan:secrets',
     'npm run report:gate',
   ]);

@@ -14,6 +14,7 @@ const wait = (
   slaMs: 10_000,
   startedAt: '2026-11-23T10:00:00.000Z',
   outcome,
+  provoked: false,
   attempts,
   elapsedMs: timeToReadyMs ?? 10_000,
   timeToReadyMs,
@@ -45,6 +46,7 @@ test('a summary per operation: time to ready, attempts, SLA share, breaches and 
     p95ShareOfSlaPercent: 28,
     slaBreaches: 1,
     failures: 1,
+    provoked: 0,
     waitedMs: 28_000,
   });
   expect(summary.operations[1]).toMatchObject({ operation: 'image generation', waits: 1, timeToReadyMs: { p95: 900 } });
@@ -53,11 +55,15 @@ test('a summary per operation: time to ready, attempts, SLA share, breaches and 
 test('the Markdown and the chart name every operation and its figures', () => {
   const summary = summarize(records, 20_000);
   expect(renderMarkdown(summary)).toContain(
-    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 4 / 12 | 10.0 s | 28 % | 1 | 1 |',
+    '| operation | waits | ready | p50 | p95 | max | attempts mean/max | SLA | p95 of SLA | SLA breaches | failures | provoked |',
+  );
+  expect(renderMarkdown(summary)).toContain(
+    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 4 / 12 | 10.0 s | 28 % | 1 | 1 | 0 |',
   );
   const svg = renderSvg(summary);
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg).toContain('p95 2.8 s (28 % of SLA)');
+  expect(svg).toContain('1 SLA breach · 1 failure');
 });
 
 test('the summary is checked against the parameters of the wait steps in the report', () => {
@@ -83,4 +89,13 @@ test('the summary is checked against the parameters of the wait steps in the rep
     'asset provisioning: ready is 5 in the summary, 4 in the steps',
     'asset provisioning: attemptsMean is 4 in the summary, 4.5 in the steps',
   ]);
+});
+
+test('provoked failures are counted apart, and an operation never ready shows as such', () => {
+  const provoked = { ...wait('image generation', 'timeout', 12), provoked: true };
+  const summary = summarize([provoked, wait('image generation', 'terminal-failure', 1)], 12_000);
+  expect(summary.operations[0]).toMatchObject({ waits: 2, ready: 0, slaBreaches: 0, failures: 1, provoked: 1 });
+  expect(renderSvg(summary)).toContain(
+    'never ready · 2 waits · 6.5 attempts on average · 1 failure · 1 provoked on purpose',
+  );
 });

@@ -69,6 +69,7 @@ test('ready at once: one attempt, the value and its record', async () => {
     operation: 'image generation',
     subject: 'task 42',
     outcome: 'ready',
+    provoked: false,
     attempts: 1,
     timeToReadyMs: 10,
     bracket: { lastNotReadyMs: undefined, firstReadyMs: 10 },
@@ -108,7 +109,7 @@ test('fatal on the first attempt fails at once with the evidence', async () => {
   expect(probe.calls()).toBe(1);
   expect(error.record.outcome).toBe('terminal-failure');
   expect(error.message).toBe(
-    'Terminal failure reported by the API: image generation of task 42 failed at once on attempt 1 after 0.0 s: status failed: GENERATION_FAILED: out of GPU memory',
+    'Terminal failure reported by the API: image generation of task 42 failed on attempt 1, 0.0 s into the wait: status failed: GENERATION_FAILED: out of GPU memory',
   );
 });
 
@@ -118,7 +119,7 @@ test('fatal on the k-th attempt stops polling there', async () => {
   const error = await failureOf(wait(clock, probe));
   expect(probe.calls()).toBe(3);
   expect(error.record.attempts).toBe(3);
-  expect(error.message).toMatch(/failed at once on attempt 3 after \d\.\d s: status failed: GENERATION_FAILED/);
+  expect(error.message).toMatch(/failed on attempt 3, \d\.\d s into the wait: status failed/);
 });
 
 test('a wait that is never ready fails at its SLA, naming what it last saw', async () => {
@@ -207,7 +208,7 @@ test('an exception inside the classifier is surfaced as such, not retried', asyn
   expect(probe.calls()).toBe(1);
   expect(error.record.outcome).toBe('classifier-error');
   expect(error.message).toBe(
-    "Classifier error: image generation of task 42 could not be classified on attempt 1: the classifier threw TypeError: Cannot read properties of undefined (reading 'status')",
+    "Classifier error: image generation of task 42 could not be classified on attempt 1, 0.0 s into the wait: the classifier threw TypeError: Cannot read properties of undefined (reading 'status')",
   );
 });
 
@@ -222,7 +223,7 @@ test('a probe that throws fails the wait at once', async () => {
   );
   expect(error.record.outcome).toBe('probe-error');
   expect(error.message).toBe(
-    'Probe failed: image generation of task 42 could not be observed on attempt 1: Error: apiRequestContext.get: connect ECONNREFUSED 127.0.0.1:3100',
+    'Probe failed: image generation of task 42 could not be observed on attempt 1, 0.0 s into the wait: Error: apiRequestContext.get: connect ECONNREFUSED 127.0.0.1:3100',
   );
 });
 
@@ -239,4 +240,59 @@ test('the probe is told how much of the SLA is left', async () => {
   expect(budgets[0]).toBe(3_000);
   expect(budgets[1]).toBeLessThan(3_000);
   expect(budgets[2]).toBeLessThan(budgets[1]!);
+});
+
+test('a failure the test provokes on purpose is recorded as provoked', async () => {
+  const clock = fakeClock();
+  const provoked = await failureOf(wait(clock, scripted([failed], clock), { expectedOutcome: 'terminal-failure' }));
+  expect(provoked.record).toMatchObject({ outcome: 'terminal-failure', provoked: true });
+  const other = await failureOf(wait(clock, scripted([failed], clock), { expectedOutcome: 'timeout' }));
+  expect(other.record).toMatchObject({ outcome: 'terminal-failure', provoked: false });
+});
+
+test('a failure points at the code that waited, not at the helper', async () => {
+  const clock = fakeClock();
+  const error = await failureOf(wait(clock, scripted([failed], clock)));
+  const firstFrame = error.stack!.split('\n')[1]!;
+  expect(firstFrame).not.toContain('helpers/readiness.ts');
+  expect(firstFrame).toContain('readiness.spec.ts');
+});
+
+test('each attempt is reported as one step named after what it saw, inside the step of the wait', async () => {
+  const clock = fakeClock();
+  const steps: string[] = [];
+  let depth = 0;
+  const reporter = {
+    step: async <T>(
+      title: string,
+      body: (step: {
+        rename(t: string): Promise<void>;
+        parameter(n: string, v: string): Promise<void>;
+        attachJson(n: string, v: unknown): Promise<void>;
+      }) => Promise<T>,
+    ) => {
+      const index = steps.push(`${'  '.repeat(depth)}${title}`) - 1;
+      depth += 1;
+      try {
+        return await body({
+          rename: async (renamed) => void (steps[index] = `${'  '.repeat(depth - 1)}${renamed}`),
+          parameter: async (name, value) => void steps.push(`${'  '.repeat(depth)}${name}: ${value}`),
+          attachJson: async (name) => void steps.push(`${'  '.repeat(depth)}[${name}]`),
+        });
+      } finally {
+        depth -= 1;
+      }
+    },
+  };
+  await failureOf(wait(clock, scripted([processing, failed], clock), { reporter }));
+  expect(steps).toEqual([
+    'Wait for image generation: task 42 (SLA 3 s)',
+    '  Attempt 1: status processing → not ready',
+    '  Attempt 2: status failed → fatal',
+    '  operation: image generation',
+    '  outcome: terminal-failure',
+    '  attempts: 2',
+    '  time to ready: not ready (terminal-failure)',
+    '  [readiness timeline]',
+  ]);
 });

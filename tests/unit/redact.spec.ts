@@ -8,22 +8,30 @@ test('secret-looking headers are redacted whatever their value', () => {
     Authorization: 'Bearer abc',
     cookie: 'sid=1',
     'x-api-key': 'k',
+    'set-cookie': 'sid=2',
     'content-type': 'application/json',
   });
   expect(headers).toEqual({
     Authorization: REDACTED,
     cookie: REDACTED,
     'x-api-key': REDACTED,
+    'set-cookie': REDACTED,
     'content-type': 'application/json',
   });
 });
 
 test('secret-looking JSON fields are redacted at any depth', () => {
-  const body = { email: 'a@b.test', password: 'pw-1234', nested: [{ accessToken: 'x', refresh_token: 'y', count: 2 }] };
+  const body = {
+    email: 'a@b.test',
+    password: 'pw-1234',
+    tokenType: 'Bearer',
+    nested: [{ accessToken: 'x', refresh_token: 'y', client_secret: 'z', count: 2 }],
+  };
   expect(new Redactor().json(body)).toEqual({
     email: 'a@b.test',
     password: REDACTED,
-    nested: [{ accessToken: REDACTED, refresh_token: REDACTED, count: 2 }],
+    tokenType: 'Bearer',
+    nested: [{ accessToken: REDACTED, refresh_token: REDACTED, client_secret: REDACTED, count: 2 }],
   });
 });
 
