@@ -11,7 +11,7 @@ export type KnownSecrets = {
 
 const PATTERNS: ReadonlyArray<[kind: string, pattern: RegExp]> = [
   ['JSON Web Token', /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/g],
-  ['Bearer credential', /\b(?:Bearer|Basic)\s+(?!\[REDACTED\])[\w\-.~+/]{8,}=*/g],
+  ['Authorization value', /\b(?:Bearer|Basic)\s+(?!\[REDACTED\])[\w\-.~+/]{8,}=*/g],
   [
     'secret field',
     /"(?:password|token|secret|api[-_]?key|authorization|cookie|set-cookie)"\s*:\s*"(?!\[REDACTED\])[^"]+"/gi,

@@ -16,7 +16,7 @@ test('a matching body is returned typed', async () => {
 });
 
 test('a mismatch explains itself with the zod path and message and shows the body', async () => {
-  const failure = parse(responseWith('{"id":"t1","state":"queued","token":"secret-token"}'), Task);
+  const failure = parse(responseWith(JSON.stringify({ id: 't1', state: 'queued', token: 'secret-token' })), Task);
   await expect(failure).rejects.toThrow(ContractError);
   await expect(failure).rejects.toThrow(
     [
