@@ -5,7 +5,7 @@ import { defineConfig } from '@playwright/test';
 // report, and the readiness (and replay) summary computed over every shard of the run, added to
 // the Allure results that the shards' allure-results were gathered into.
 export default defineConfig({
-  testDir: path.join(__dirname, 'tests'),
+  testDir: __dirname,
   reporter: [
     ['list'],
     ['html', { open: 'never' }],
