@@ -9,8 +9,9 @@ export type Credentials = Readonly<{ email: string; password: string }>;
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-// The accounts the embedded demo API creates at start.
-const DEMO_CREDENTIALS: Readonly<Record<Role, Credentials>> = {
+// The accounts the embedded demo API creates at start (its own defaults, in demo-api/config.ts, are
+// the same); a role added to ROLES has none there and needs its settings even against the demo API.
+const DEMO_CREDENTIALS: Readonly<Partial<Record<Role, Credentials>>> = {
   user: { email: 'user@demo.test', password: 'user-password-1' },
   admin: { email: 'admin@demo.test', password: 'admin-password-1' },
 };
@@ -196,7 +197,11 @@ export function requireCredentials(env: Env, role: Role): Credentials {
   const credentials = env.credentials[role];
   if (credentials) return credentials;
   const keys = credentialKeys(role);
-  const when = env.usesDemoApi ? 'together' : 'when BASE_URL points at your own API';
+  const when = !env.usesDemoApi
+    ? 'when BASE_URL points at your own API'
+    : DEMO_CREDENTIALS[role]
+      ? 'together'
+      : `(the demo API creates accounts only for ${Object.keys(DEMO_CREDENTIALS).join(' and ')})`;
   throw new EnvError(`Missing setting: ${keys.email} and ${keys.password} must both be set ${when}.`);
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import playwrightPackage from '@playwright/test/package.json';
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import { Status, type StatusDetails, type TestResult as AllureTestResult } from 'allure-js-commons';
@@ -10,13 +11,16 @@ type Options = ConstructorParameters<typeof AllureReporter>[0] & {
 };
 
 /**
- * allure-playwright with three additions:
+ * allure-playwright with four additions:
+ * - each run starts with an empty results folder;
  * - a test that passed only on a retry is marked flaky (Allure counts the retry, but flags nothing);
  * - environment info: target URL, git commit, Node and Playwright versions;
  * - readiness waits keep their attempts nested (see `view`).
  */
 export default class AllureReporterForAsyncApis extends AllureReporter {
   private readonly views = new WeakMap<TestStep, TestStep>();
+  private readonly resultsDir: string;
+  private emptied = false;
 
   constructor({ targetUrl, ...options }: Options = {}) {
     super({
@@ -24,6 +28,18 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
       environmentInfo: { ...environment(targetUrl), ...options.environmentInfo },
       listeners: [...(options.listeners ?? []), { beforeTestResultWrite: markPassedOnRetryAsFlaky }],
     });
+    this.resultsDir = options.resultsDir ?? 'allure-results';
+  }
+
+  // allure-playwright adds to its folder, and results of an earlier run would read as retries of this
+  // one: the folder is emptied when the first test begins, so that a run that stops before any test
+  // (an unreachable API, say) leaves the previous results alone.
+  override onTestBegin(test: TestCase): void {
+    if (!this.emptied) {
+      rmSync(this.resultsDir, { recursive: true, force: true });
+      this.emptied = true;
+    }
+    super.onTestBegin(test);
   }
 
   override onStepBegin(test: TestCase, result: TestResult, step: TestStep): void {

@@ -19,6 +19,7 @@ type Options = {
 export default class ReadinessSummaryReporter implements Reporter {
   private readonly records: WaitRecord[] = [];
   private sharded = false;
+  private testsEnded = 0;
 
   constructor(private readonly options: Options = {}) {}
 
@@ -27,27 +28,28 @@ export default class ReadinessSummaryReporter implements Reporter {
   }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
+    this.testsEnded += 1;
     this.records.push(...recordsFromAttachments(result.attachments));
   }
 
   onEnd(result: FullResult): void {
-    if (this.records.length === 0) return;
+    // A run that stopped before any test (an unreachable API, say) leaves the last summary alone.
+    if (this.testsEnded === 0) return;
     const summary = summarize(this.records, result.duration);
-    console.log(`\n${renderText(summary)}`);
-    writeSummaryFiles(
-      [
-        {
-          name: 'readiness-summary.json',
-          body: `${JSON.stringify(summary, null, 2)}\n`,
-          contentType: 'application/json',
-        },
-        { name: 'readiness-summary.md', body: renderMarkdown(summary), contentType: 'text/markdown' },
-        { name: 'readiness-summary.svg', body: renderSvg(summary), contentType: 'image/svg+xml' },
-      ],
-      this.options.outputDir ?? path.join('reports', 'readiness'),
-      // A shard's summary covers a part of the run; the whole run's is attached when the shards merge.
-      this.sharded ? undefined : this.options.allureResultsDir,
-    );
+    if (summary.waits > 0) console.log(`\n${renderText(summary)}`);
+    // Written even when empty: a summary left over from an earlier run would speak for this one.
+    const files = [
+      {
+        name: 'readiness-summary.json',
+        body: `${JSON.stringify(summary, null, 2)}\n`,
+        contentType: 'application/json',
+      },
+      { name: 'readiness-summary.md', body: renderMarkdown(summary), contentType: 'text/markdown' },
+      { name: 'readiness-summary.svg', body: renderSvg(summary), contentType: 'image/svg+xml' },
+    ];
+    // A shard's summary covers a part of the run; the whole run's is attached when the shards merge.
+    const attachTo = this.sharded || summary.waits === 0 ? undefined : this.options.allureResultsDir;
+    writeSummaryFiles(files, this.options.outputDir ?? path.join('reports', 'readiness'), attachTo);
   }
 
   printsToStdio(): boolean {
