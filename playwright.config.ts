@@ -40,7 +40,16 @@ export default defineConfig({
         resultsDir: 'allure-results',
         detail: false,
         targetUrl: env.baseURL,
-        environmentInfo: env.usesDemoApi ? { 'Demo API faults': env.demoFaults ?? 'none' } : {},
+        environmentInfo: {
+          ...(env.usesDemoApi ? { 'Demo API faults': env.demoFaults ?? 'none' } : {}),
+          ...(env.replay
+            ? {
+                'Replay of': env.replay.recording,
+                'Replay candidate': env.replay.candidateURL,
+                ...(env.replay.startsCandidate ? { 'Candidate faults': env.replay.candidateFaults ?? 'none' } : {}),
+              }
+            : {}),
+        },
       },
     ],
     [
@@ -72,7 +81,8 @@ export default defineConfig({
         },
       ],
   webServer: [
-    ...(env.usesDemoApi ? [demoApi('demo API', env.demoApiPort)] : []),
+    // A replay of recorded responses needs no baseline; a live one does.
+    ...(env.usesDemoApi && (!env.replay || env.replay.mode === 'live') ? [demoApi('demo API', env.demoApiPort)] : []),
     // For a replay against the demo API: the candidate, with its own faults, and a second baseline.
     ...(env.replay?.startsCandidate
       ? [demoApi('candidate', env.demoApiPort + 1, env.replay.candidateFaults ?? '')]

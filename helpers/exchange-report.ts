@@ -28,14 +28,15 @@ export function describeResponse(exchange: Exchange, redactor: Redactor) {
   };
 }
 
-// JSON stays structured (reports render it as a tree); anything else is shown as redacted text.
+// JSON stays structured (reports render it as a tree); a large one is redacted field by field
+// before it is cut; anything else is shown as redacted text.
 function bodyForReport(body: string, redactor: Redactor): unknown {
-  if (body.length <= MAX_BODY_CHARS) {
-    try {
-      return redactor.json(JSON.parse(body));
-    } catch {
-      // not JSON: fall through
-    }
+  let json: unknown;
+  try {
+    json = redactor.json(JSON.parse(body));
+  } catch {
+    return truncate(redactor.text(body), MAX_BODY_CHARS);
   }
-  return truncate(redactor.text(body), MAX_BODY_CHARS);
+  const text = JSON.stringify(json, null, 2);
+  return text.length <= MAX_BODY_CHARS ? json : truncate(text, MAX_BODY_CHARS);
 }

@@ -3,8 +3,13 @@ import type { ReadinessSummary } from './readiness-summary';
 
 type Step = { name?: string; parameters?: Array<{ name: string; value: string }>; steps?: Step[] };
 
-/** A wait as its Allure step shows it: the parameters operation, attempts and time to ready. */
-export type WaitStepParameters = { operation: string; attempts: number; timeToReadyMs: number | undefined };
+/** A wait as its Allure step shows it: the parameters operation, outcome, attempts and time to ready. */
+export type WaitStepParameters = {
+  operation: string;
+  outcome: string;
+  attempts: number;
+  timeToReadyMs: number | undefined;
+};
 
 /** Every readiness wait step in an Allure result (a parsed `*-result.json`). */
 export function waitStepsOf(result: { steps?: Step[] }): WaitStepParameters[] {
@@ -13,11 +18,17 @@ export function waitStepsOf(result: { steps?: Step[] }): WaitStepParameters[] {
     for (const step of steps) {
       const parameter = (name: string) => step.parameters?.find((candidate) => candidate.name === name)?.value;
       const operation = parameter('operation');
+      const outcome = parameter('outcome') ?? '';
       const attempts = parameter('attempts');
       const timeToReady = parameter('time to ready');
       if (operation !== undefined && attempts !== undefined && timeToReady !== undefined) {
         const ms = /^(\d+) ms$/.exec(timeToReady)?.[1];
-        found.push({ operation, attempts: Number(attempts), timeToReadyMs: ms === undefined ? undefined : Number(ms) });
+        found.push({
+          operation,
+          outcome,
+          attempts: Number(attempts),
+          timeToReadyMs: ms === undefined ? undefined : Number(ms),
+        });
       }
       visit(step.steps);
     }
@@ -44,6 +55,11 @@ export function compareSummaryWithSteps(summary: ReadinessSummary, steps: readon
         ? Math.round((attempts.reduce((a, b) => a + b, 0) / attempts.length) * 10) / 10
         : null,
       attemptsMax: attempts.length ? Math.max(...attempts) : null,
+      slaBreaches: mine.filter((step) => step.outcome === 'timeout').length,
+      failures: mine.filter(
+        (step) => !['ready', 'timeout'].includes(step.outcome) && !step.outcome.endsWith('(provoked)'),
+      ).length,
+      provoked: mine.filter((step) => step.outcome.endsWith('(provoked)')).length,
     };
     const op = summary.operations.find((candidate) => candidate.operation === operation);
     const fromSummary = op && {
@@ -54,6 +70,9 @@ export function compareSummaryWithSteps(summary: ReadinessSummary, steps: readon
       max: op.timeToReadyMs.max,
       attemptsMean: op.attempts.mean,
       attemptsMax: op.attempts.max,
+      slaBreaches: op.slaBreaches,
+      failures: op.failures,
+      provoked: op.provoked,
     };
     for (const [figure, value] of Object.entries(fromSteps)) {
       const summarised = fromSummary?.[figure as keyof typeof fromSteps];

@@ -26,7 +26,7 @@ export function fingerprint(secret: string): string {
 
 type Found = { kind: string; start: number; end: number };
 
-/** Every secret-looking thing in a text; excerpts mask every secret, not only their own. */
+/** Every secret-looking thing in a text, in the order they appear; excerpts mask every secret, not only their own. */
 export function findLeaks(text: string, known: KnownSecrets): Leak[] {
   const found: Found[] = [];
   const add = (kind: string, start: number, length: number) => found.push({ kind, start, end: start + length });
@@ -44,7 +44,7 @@ export function findLeaks(text: string, known: KnownSecrets): Leak[] {
     }
   }
   const ordered = [...found].sort((a, b) => a.start - b.start);
-  return found.map((leak) => ({ kind: leak.kind, excerpt: excerpt(text, leak, ordered) }));
+  return ordered.map((leak) => ({ kind: leak.kind, excerpt: excerpt(text, leak, ordered) }));
 }
 
 function excerpt(text: string, leak: Found, all: readonly Found[]): string {

@@ -1,5 +1,6 @@
 import { readEnv } from '../helpers/env';
-import { describeDifferences, replayExchange } from '../helpers/replay/engine';
+import { replayExchange } from '../helpers/replay/engine';
+import { endpointOf } from '../helpers/replay/rules';
 import { readRecording } from '../helpers/replay/recording';
 import { REPLAY_ATTACHMENT } from '../helpers/replay/summary';
 import { expect, test } from '../fixtures';
@@ -13,7 +14,10 @@ const sessions = replay ? readRecording(replay.recording) : new Map<string, neve
 for (const exchanges of sessions.values()) {
   test.describe(exchanges[0]!.title, () => {
     for (const exchange of exchanges) {
-      test(`${exchange.method} ${exchange.path} as ${exchange.identity} #${exchange.sequence}`, async ({
+      // Named after the endpoint, not the recorded ids: the same test keeps its name in every recording.
+      const endpoint = endpointOf(replayConfig, exchange.method, exchange.path);
+
+      test(`${endpoint} as ${exchange.identity} #${exchange.sequence}`, async ({
         replayTargets,
         redactor,
       }, testInfo) => {
@@ -25,10 +29,10 @@ for (const exchanges of sessions.values()) {
           redactor,
         });
         await testInfo.attach(REPLAY_ATTACHMENT, {
-          body: JSON.stringify({ method: exchange.method, path: exchange.path, ...outcome }, null, 2),
+          body: JSON.stringify(outcome, null, 2),
           contentType: 'application/json',
         });
-        expect(outcome.differences, describeDifferences(outcome, exchange)).toEqual([]);
+        expect(outcome).toMatchBaseline();
       });
     }
   });

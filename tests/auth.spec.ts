@@ -61,6 +61,7 @@ test('an expired token gets 401', async ({ anonymousApi, createUser, env }) => {
   test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
   const user = await createUser();
   const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  await expect(expired).toHaveStatus(201);
   const { token } = (await expired.json()) as { token: string };
   const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
   await expect(response).toHaveStatus(401);
@@ -78,8 +79,9 @@ test('a token that expires during a run is renewed once, by one login', async ({
   test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
   const user = await createUser();
   const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  await expect(expired).toHaveStatus(201);
   const { token: expiredToken } = (await expired.json()) as { token: string };
-  const context = await playwright.request.newContext({ baseURL: env.baseURL });
+  const context = await playwright.request.newContext({ baseURL: env.baseURL, timeout: env.requestTimeoutMs });
   const session = new TokenSession(firstExpiredThen(expiredToken, () => logIn(context, user, redactor)));
   const client = createApiClient(context, { auth: session, record: recordExchange });
   const statuses: number[] = [];
@@ -92,6 +94,7 @@ test('a token that expires during a run is renewed once, by one login', async ({
   expect(statuses).toEqual([200, 200]);
   expect(session.logins).toBe(2);
   const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.email } });
+  await expect(stats).toHaveStatus(200);
   expect(((await stats.json()) as { routes: object }).routes).toMatchObject({
     'GET /api/v1/users/me': { byStatus: { '401': 1, '200': 2 } },
     'POST /api/v1/auth/login': { byStatus: { '200': 1 } },

@@ -19,6 +19,7 @@ test('every endpoint answers as its contract says', async ({ api, adminApi, anon
   const user = await createUser();
   const member = await clientFor(user);
   const submitted = await api.post('/api/v1/images/generations', { data: { prompt: 'a contract lighthouse' } });
+  await expect(submitted).toHaveStatus(202);
   const { taskId } = await parse(submitted, TaskAccepted);
   const checks = [
     [await anonymousApi.get('/health'), 200, Health],

@@ -45,7 +45,9 @@ test('a new member can log in once the enterprise assets are provisioned', async
   });
 
   expect(login.tokenType).toBe('Bearer');
-  expect(record.timeline.slice(0, -1).every((attempt) => attempt.observed === 'HTTP 403 ASSETS_NOT_READY')).toBe(true);
+  // Only the named signal was retried: every attempt but the last saw 403 ASSETS_NOT_READY.
+  const refusals = Array.from({ length: record.attempts - 1 }, () => 'HTTP 403 ASSETS_NOT_READY');
+  expect(record.timeline.map((attempt) => attempt.observed)).toEqual([...refusals, 'HTTP 200']);
   const assets = await parse(await member.get('/api/v1/assets'), Assets);
   expect(assets).toMatchObject({
     status: 'ready',
@@ -65,7 +67,9 @@ test('a login during provisioning answers 403 ASSETS_NOT_READY, never a 500', as
   test.skip(!env.usesDemoApi, 'holding provisioning needs a demo API control');
   const user = await createUser();
   // A latch, not a race: provisioning stays pending until the hold is released.
-  const { holdId } = (await (await anonymousApi.post('/__demo/holds')).json()) as { holdId: string };
+  const hold = await anonymousApi.post('/__demo/holds');
+  await expect(hold).toHaveStatus(201);
+  const { holdId } = (await hold.json()) as { holdId: string };
   try {
     await joinEnterprise(await clientFor(user), { 'x-demo-hold': holdId });
     const login = await anonymousApi.post('/api/v1/auth/login', {
@@ -133,6 +137,7 @@ test('a 500 during provisioning fails the wait at once, without retrying the log
   );
   // The server saw exactly one login after the join: the 500 was not retried away.
   const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.email } });
+  await expect(stats).toHaveStatus(200);
   expect(((await stats.json()) as { routes: object }).routes).toMatchObject({
     'POST /api/v1/auth/login': { count: 2, byStatus: { '200': 1, '500': 1 } },
   });

@@ -1,4 +1,6 @@
-import { test as base, type APIRequestContext } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
+// The project's own test: sharing its worker fixtures lets these tests run in the suite's workers.
+import { expect as projectExpect, test as base } from '../../fixtures';
 import { buildApp } from '../app';
 import { parseDemoConfig } from '../config';
 
@@ -25,9 +27,9 @@ export const test = base.extend<{ startDemoApi: (settings?: Record<string, strin
       const signUp = async (email = `demo-${testInfo.testId}-${(users += 1)}@demo.test`) => {
         const password = 'password-123';
         const signUp = await api.post('/api/v1/users', { data: { email, password } });
-        base.expect(signUp.status()).toBe(201);
+        projectExpect(signUp.status()).toBe(201);
         const login = await api.post('/api/v1/auth/login', { data: { email, password } });
-        base.expect(login.status()).toBe(200);
+        projectExpect(login.status()).toBe(200);
         const { token } = (await login.json()) as { token: string };
         return { authorization: `Bearer ${token}`, email, password };
       };
@@ -37,4 +39,4 @@ export const test = base.extend<{ startDemoApi: (settings?: Record<string, strin
   },
 });
 
-export const expect = test.expect;
+export const expect = projectExpect;

@@ -10,6 +10,8 @@ export type ReplayTarget = { name: string; send(request: ReplayRequest): Promise
 
 export type ReplayOutcome = {
   endpoint: string;
+  /** The recorded request, as it was recorded. */
+  request: { method: string; path: string };
   /** What the candidate is compared with: the recorded response, or the baseline's live one. */
   baseline: ComparedResponse;
   candidate: ComparedResponse;
@@ -47,6 +49,7 @@ export async function replayExchange(options: ReplayOptions): Promise<ReplayOutc
   const differences = withoutNoise(found, noise);
   return {
     endpoint: endpointOf(config, exchange.method, exchange.path),
+    request: { method: exchange.method, path: exchange.path },
     baseline,
     candidate,
     differences,
@@ -85,7 +88,8 @@ function valueAt(body: unknown, path: string): unknown {
 }
 
 /** The differences of one exchange as lines for a failure message. */
-export function describeDifferences(outcome: ReplayOutcome, exchange: ReplayRequest): string {
+export function describeDifferences(outcome: Pick<ReplayOutcome, 'differences' | 'request'>): string {
+  const exchange = outcome.request;
   const show = (value: unknown) => (value === undefined ? '(absent)' : JSON.stringify(value));
   const lines = outcome.differences.map(
     (difference) =>

@@ -73,6 +73,7 @@ test('the summary is checked against the parameters of the wait steps in the rep
       name: `Wait for ${record.operation}: x`,
       parameters: [
         { name: 'operation', value: record.operation },
+        { name: 'outcome', value: record.outcome },
         { name: 'attempts', value: String(record.attempts) },
         {
           name: 'time to ready',

@@ -15,9 +15,9 @@ test('redacted reports have no leaks', () => {
 test('tokens, Bearer values and secret fields are found without a list of secrets', () => {
   const report = `${JSON.stringify({ token: 'abc' })} Authorization: ${bearer} ${jwt}`;
   expect(findLeaks(report, nothingKnown).map((leak) => leak.kind)).toEqual([
-    'JSON Web Token',
-    'Authorization value',
     'secret field',
+    'Authorization value',
+    'JSON Web Token',
   ]);
 });
 
