@@ -25,7 +25,7 @@ const USUAL_FROM = 5;
 const USUAL_UNTIL = 99;
 // How many polls cover that usual span: the balance between requests and wait after readiness
 // that `npm run bench:polling` measured best (see the README).
-const POLLS_PER_USUAL_SPAN = 16;
+const POLLS_PER_USUAL_SPAN = 15;
 const MIN_GAP_MS = 50;
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_CAP_MS = 1_000;

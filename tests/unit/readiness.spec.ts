@@ -180,11 +180,11 @@ test('with earlier waits of the operation known, the first poll comes when readi
   const { record } = await wait(clock, scripted([processing, processing, completed], clock), { history });
   expect(record.timeline.map((attempt) => [attempt.startedAtMs, attempt.basis])).toEqual([
     [900, 'learned'], // the 5th percentile of the earlier waits
-    [966, 'learned'], // then (1800 - 900) / 16 = 56 ms after each answer (10 ms latency)
-    [1_032, 'learned'],
+    [970, 'learned'], // then (1800 - 900) / 15 = 60 ms after each answer (10 ms latency)
+    [1_040, 'learned'],
   ]);
   // It learns the middle of the bracket in which readiness happened.
-  expect(history.timesToReadyMs('image generation').at(-1)).toBe((976 + 1_042) / 2);
+  expect(history.timesToReadyMs('image generation').at(-1)).toBe((980 + 1_050) / 2);
 });
 
 test('only ready waits teach the history', async () => {

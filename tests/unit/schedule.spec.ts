@@ -25,8 +25,8 @@ test('with earlier waits known: first poll when readiness usually starts, quick 
     planNextPoll({ learnedMs, random: () => 0.5, attempts, elapsedMs });
   expect(plan(0, 0)).toEqual({ delayMs: 1_000, basis: 'learned' }); // the 5th percentile
   expect(plan(1, 500)).toEqual({ delayMs: 500, basis: 'learned' }); // still before it
-  expect(plan(1, 1_010)).toEqual({ delayMs: 119, basis: 'learned' }); // (2900 - 1000) / 16 apart
-  expect(plan(9, 2_850)).toEqual({ delayMs: 119, basis: 'learned' }); // up to the 99th percentile
+  expect(plan(1, 1_010)).toEqual({ delayMs: 127, basis: 'learned' }); // (2900 - 1000) / 15 apart
+  expect(plan(9, 2_850)).toEqual({ delayMs: 127, basis: 'learned' }); // up to the 99th percentile
   expect(plan(10, 2_950)).toEqual({ delayMs: 295, basis: 'learned' }); // past it: 10 % of the time spent
   expect(plan(10, 6_000)).toEqual({ delayMs: 600, basis: 'learned' });
 });
