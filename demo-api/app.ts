@@ -236,7 +236,7 @@ export function buildApp(config: DemoConfig) {
     },
   );
 
-  // --- enterprise onboarding (seed 001) ------------------------------------------------------
+  // --- enterprise onboarding: success at once, provisioning later --------------------------
 
   app.post<{ Body: { enterprise: string } }>(
     '/api/v1/enterprise/join',
@@ -304,7 +304,7 @@ export function buildApp(config: DemoConfig) {
     };
   });
 
-  // --- image generation: submit, then poll (seed 000) ----------------------------------------
+  // --- image generation: submit, then poll ----------------------------------------------------
 
   const scenarioFor = (faults: ReadonlySet<Fault>, requested: Scenario | undefined): Scenario => {
     if (faults.has('task-stuck')) return 'never-finishes';
@@ -378,7 +378,7 @@ export function buildApp(config: DemoConfig) {
     return body;
   });
 
-  // --- the throttled operation (seed 002) ----------------------------------------------------
+  // --- the throttled operation ----------------------------------------------------------------
 
   app.post<{ Body: { format: 'csv' | 'json' }; Headers: { 'x-demo-hold'?: string } }>(
     '/api/v1/exports',

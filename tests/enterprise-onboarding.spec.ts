@@ -4,7 +4,7 @@ import { Assets, JoinAccepted, LoginResponse, Problem } from '../helpers/contrac
 import { ReadinessError } from '../helpers/readiness';
 import { type ApiClient, type FreshUser, expect, test } from '../fixtures';
 
-// "The API said success but the backend is not done yet" (seed 001). Joining an enterprise answers
+// "The API said success but the backend is not done yet". Joining an enterprise answers
 // success at once; the space, certificate and assets are provisioned later, and until then a login
 // answers 403 ASSETS_NOT_READY. That 403 is the only signal worth retrying: a 500 is a bug.
 

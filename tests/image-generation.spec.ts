@@ -4,7 +4,7 @@ import { Task, TaskAccepted } from '../helpers/contracts';
 import { ReadinessError } from '../helpers/readiness';
 import { type ApiClient, expect, test } from '../fixtures';
 
-// Submit, then poll (seed 000). The demo API is asked for each outcome through a test control,
+// Submit, then poll. The demo API is asked for each outcome through a test control,
 // x-demo-scenario: the outcome comes from the API itself, not from a mock.
 type Scenario = 'completes' | 'fails' | 'never-finishes';
 

@@ -3,7 +3,7 @@ import { parse } from '../helpers/contract';
 import { ExportResult, InFlight, Throttled } from '../helpers/contracts';
 import { expect, test } from '../fixtures';
 
-// A throttled operation (seed 002): at most N exports per account run at once and the next one is
+// A throttled operation: at most N exports per account run at once and the next one is
 // refused at once. No sleep before the N+1th call: a latch. A demo API control holds N exports in
 // flight, the in-flight sentinel says when all N are running, and only then the N+1th goes out.
 
