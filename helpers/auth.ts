@@ -1,9 +1,10 @@
 import type { APIRequestContext } from '@playwright/test';
 import { LoginResponse, Problem } from './contracts';
 import { parse } from './contract';
-import type { Credentials } from './env';
+import { type Credentials, type Env, type Role, ROLES, requireCredentials } from './env';
+import { parseJson } from './json';
 import type { Redactor } from './redact';
-import type { IssuedToken } from './sessions';
+import { type IssuedToken, TokenSession } from './sessions';
 
 export const LOGIN_PATH = '/api/v1/auth/login';
 
@@ -20,7 +21,7 @@ export async function logIn(
   redactor.addSecret(credentials.password);
   const response = await context.post(LOGIN_PATH, { data: credentials, maxRetries: 0 });
   if (response.status() !== 200) {
-    const problem = Problem.safeParse(await response.json().catch(() => undefined));
+    const problem = Problem.safeParse(parseJson(await response.text()));
     const reason = problem.success
       ? `${problem.data.code}: ${problem.data.message}`
       : redactor.body(await response.text(), 500);
@@ -29,4 +30,15 @@ export async function logIn(
   const { token, expiresIn } = await parse(response, LoginResponse, redactor);
   redactor.addSecret(token);
   return { token, expiresInSeconds: expiresIn };
+}
+
+/** One session per role against the API of `context`: each logs in on its first use, and only then. */
+export function sessionsPerRole(
+  context: Pick<APIRequestContext, 'post'>,
+  env: Env,
+  redactor: Redactor,
+): Record<Role, TokenSession> {
+  return Object.fromEntries(
+    ROLES.map((role) => [role, new TokenSession(() => logIn(context, requireCredentials(env, role), redactor))]),
+  ) as Record<Role, TokenSession>;
 }

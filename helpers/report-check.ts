@@ -1,4 +1,4 @@
-import { percentile } from './stats';
+import { mean, percentile } from './stats';
 import type { ReadinessSummary } from './readiness-summary';
 
 type Step = { name?: string; parameters?: Array<{ name: string; value: string }>; steps?: Step[] };
@@ -51,9 +51,7 @@ export function compareSummaryWithSteps(summary: ReadinessSummary, steps: readon
       p50: times.length ? percentile(times, 50) : null,
       p95: times.length ? percentile(times, 95) : null,
       max: times.length ? Math.max(...times) : null,
-      attemptsMean: attempts.length
-        ? Math.round((attempts.reduce((a, b) => a + b, 0) / attempts.length) * 10) / 10
-        : null,
+      attemptsMean: attempts.length ? Math.round(mean(attempts) * 10) / 10 : null,
       attemptsMax: attempts.length ? Math.max(...attempts) : null,
       slaBreaches: mine.filter((step) => step.outcome === 'timeout').length,
       failures: mine.filter(
