@@ -46,7 +46,14 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'demo-api/tests/**/*.ts', 'replay/**/*.ts'],
+    files: [
+      'tests/**/*.ts',
+      'fixtures/**/*.ts',
+      'api/**/*.ts',
+      'checks/**/*.ts',
+      'demo-api/tests/**/*.ts',
+      'replay/**/*.ts',
+    ],
     ...playwright.configs['flat/recommended'],
     rules: {
       ...playwright.configs['flat/recommended'].rules,
@@ -58,7 +65,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'helpers/**/*.ts'],
+    files: [
+      'tests/**/*.ts',
+      'fixtures/**/*.ts',
+      'helpers/**/*.ts',
+      'api/**/*.ts',
+      'reporters/**/*.ts',
+      'setup/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [demoApiImport] }],
       // `void promise` is not an excuse here: every promise is awaited.
@@ -75,7 +89,7 @@ export default tseslint.config(
           paths: [
             {
               name: '@playwright/test',
-              message: 'Import test and expect from fixtures/, which adds the project fixtures and matchers.',
+              message: 'Import test and expect from api/fixtures.ts, which adds the core fixtures, matchers and yours.',
             },
             {
               name: 'node:timers/promises',
@@ -87,7 +101,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', 'fixtures/**/*.ts'],
+    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'api/**/*.ts'],
     rules: {
       'no-restricted-globals': [
         'error',
@@ -96,7 +110,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'helpers/**/*.ts'],
+    files: ['tests/**/*.ts', 'fixtures/**/*.ts', 'helpers/**/*.ts', 'api/**/*.ts'],
     ignores: ['helpers/env.ts'],
     rules: {
       'no-restricted-properties': [

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
-import { byStatusField, retryAfterMs } from '../helpers/classifiers';
-import { parse } from '../helpers/contract';
-import { Task, TaskAccepted } from '../helpers/contracts';
-import { InMemoryHistory } from '../helpers/readiness-history';
-import { waitUntilReady } from '../helpers/readiness';
-import { mean, percentile } from '../helpers/stats';
+import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
+import { parse } from '../helpers/contracts/check';
+import { Task, TaskAccepted } from '../api/contracts';
+import { InMemoryHistory } from '../helpers/readiness/history';
+import { waitUntilReady } from '../helpers/readiness/wait';
+import { mean, percentile } from '../helpers/reports/statistics';
 import { expect, test } from '../fixtures';
 
 // Every strategy waits for the same seeded set of tasks: the demo API derives a task's duration from
@@ -20,9 +20,12 @@ type Strategy = 'playwright-default' | 'fixed-1s' | 'seed-exponential' | 'helper
 type Measurement = { waitAfterReadyMs: number; requests: number };
 type Wait = (taskId: string, submitted: { headers(): Record<string, string> }) => Promise<Measurement>;
 
-test('polling strategies: wait after readiness and requests per wait', async ({ playwright, roleSessions, env }) => {
-  const authorization = await roleSessions.user.authorization();
-  const api = await playwright.request.newContext({ baseURL: env.baseURL, extraHTTPHeaders: { authorization } });
+test('polling strategies: wait after readiness and requests per wait', async ({ playwright, _roleSessions, env }) => {
+  const header = await _roleSessions.of(env.defaultRole)?.header();
+  const api = await playwright.request.newContext({
+    baseURL: env.baseURL,
+    extraHTTPHeaders: header ? { [header.name]: header.value } : {},
+  });
   const histories = { helper: new InMemoryHistory(), 'helper-retry-after': new InMemoryHistory() };
 
   const strategies: Record<Strategy, Wait> = {

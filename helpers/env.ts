@@ -1,32 +1,79 @@
 import { z } from 'zod';
 
-// The one module that reads process.env. dotenv fills process.env in playwright.config.ts
-// (and in the bench scripts) before anything calls readEnv().
+// The one module that reads process.env. dotenv fills process.env in playwright.config.ts (and in the
+// scripts) before anything calls readEnv(). Every other module gets its settings from here.
 
-export type Credentials = Readonly<{ email: string; password: string }>;
+export const AUTH_STRATEGIES = ['password', 'token', 'client-credentials', 'none'] as const;
+export type AuthStrategy = (typeof AUTH_STRATEGIES)[number];
 
-/** Every role the suite logs in as; each one reads <ROLE>_EMAIL and <ROLE>_PASSWORD. */
-export const ROLES = ['user', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+/** How one role authenticates; its credentials are read only when a test first needs them. */
+export type RoleSettings = Readonly<{
+  role: string;
+  strategy: AuthStrategy;
+  /** The header the credential goes in, and the scheme before it ('' sends the bare value). */
+  header: string;
+  scheme: string;
+}>;
 
-// The accounts the embedded demo API creates at start (its own defaults, in demo-api/config.ts, are
-// the same); a role added to ROLES has none there and needs its settings even against the demo API.
-const DEMO_CREDENTIALS: Readonly<Partial<Record<Role, Credentials>>> = {
-  user: { email: 'user@demo.test', password: 'user-password-1' },
-  admin: { email: 'admin@demo.test', password: 'admin-password-1' },
-};
+export type RoleCredentials =
+  | { strategy: 'password'; username: string; password: string }
+  | { strategy: 'token'; token: string }
+  | { strategy: 'client-credentials'; clientId: string; clientSecret: string; scope: string | undefined }
+  | { strategy: 'none' };
 
-const credentialKeys = (role: Role) => {
-  const prefix = role.toUpperCase();
-  return { email: `${prefix}_EMAIL`, password: `${prefix}_PASSWORD` } as const;
-};
+export type LoginSettings = Readonly<{
+  /** Unset: no role may use the password strategy. */
+  path: string | undefined;
+  usernameField: string;
+  passwordField: string;
+  /** Dotted paths into the login's answer, e.g. `token` or `data.accessToken`. */
+  tokenField: string;
+  expiresInField: string;
+}>;
 
-const milliseconds = (fallback: number) =>
-  z.coerce
-    .number({ error: 'expected a number of milliseconds' })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .positive({ error: 'expected a positive number of milliseconds' })
-    .default(fallback);
+export type Env = Readonly<{
+  /** Where the API under test lives: BASE_URL, or the embedded API when BASE_URL is unset. */
+  baseURL: string;
+  /** Set when the run starts an API of its own (BASE_URL unset, EMBEDDED_API_COMMAND set). */
+  embeddedApi: Readonly<{ command: string; port: number }> | undefined;
+  /** Checked once before the run, without credentials: the run stops at once unless it answers 2xx. */
+  healthPath: string;
+  /** The roles a test may act as; the first one is the default role (the `api` fixture). */
+  roles: readonly string[];
+  defaultRole: string;
+  login: LoginSettings;
+  oauth: Readonly<{ tokenUrl: string | undefined; clientAuth: 'basic' | 'body' }>;
+  /** Every SLA_<OPERATION>_MS setting, by key. */
+  slaSettings: Readonly<Record<string, number>>;
+  requestTimeoutMs: number;
+  workers: number | undefined;
+  ci: boolean;
+  /** Settings shown in the report's environment block (REPORT_SETTINGS). */
+  reportSettings: Readonly<Record<string, string>>;
+  /** The value of every setting that holds a secret: for the redactor and the secret scan. */
+  secrets: readonly string[];
+  /** The names of those settings. */
+  secretSettings: readonly string[];
+  /** The raw, validated settings, for the add-ons' own keys (see settingsOf). */
+  source: Readonly<Record<string, string>>;
+}>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+// Settings whose values are secrets, by the end of their name: USER_PASSWORD, SERVICE_CLIENT_SECRET,
+// INTEGRATION_TOKEN, DEMO_API_KEYS, PAYMENT_CREDENTIALS. Lists (`role=value,…`) are split into their values.
+const SECRET_SETTING = /(PASSWORD|SECRET|TOKEN|KEYS?|CREDENTIALS|CLIENTS)$/;
+// Settings whose empty value means "empty", not "unset": AUTH_SCHEME= sends a bare API key.
+const EMPTY_IS_A_VALUE = /(^|_)AUTH_SCHEME$/;
+const SLA_SETTING = /^SLA_[A-Z0-9_]+_MS$/;
+const ROLE_NAME = /^[a-z][a-z0-9_]*$/;
+
+const milliseconds = z.coerce
+  .number({ error: 'expected a number of milliseconds' })
+  .int({ error: 'expected a whole number of milliseconds' })
+  .positive({ error: 'expected a positive number of milliseconds' });
 
 // CI services set CI to "true", "1" or other words; only "false" and "0" mean no.
 const ciFlag = z
@@ -35,174 +82,207 @@ const ciFlag = z
   .transform((value) => value !== undefined && !['false', '0'].includes(value.toLowerCase()));
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com' });
+const urlPath = z.string().startsWith('/', { error: 'expected a path starting with /' });
+const strategy = z.enum(AUTH_STRATEGIES, { error: `expected one of ${AUTH_STRATEGIES.join(', ')}` });
 
 const EnvSchema = z.object({
   BASE_URL: httpUrl.optional(),
-  HEALTH_PATH: z.string().startsWith('/', { error: 'expected a path starting with /' }).default('/health'),
-  DEMO_API_PORT: z.coerce
+  HEALTH_PATH: urlPath.default('/health'),
+  EMBEDDED_API_COMMAND: z.string().optional(),
+  EMBEDDED_API_PORT: z.coerce
     .number({ error: 'expected a TCP port number' })
     .int({ error: 'expected a TCP port number' })
     .min(1, { error: 'expected a TCP port between 1 and 65535' })
     .max(65535, { error: 'expected a TCP port between 1 and 65535' })
     .default(3100),
-  SLA_IMAGE_GENERATION_MS: milliseconds(12_000),
-  SLA_ASSET_PROVISIONING_MS: milliseconds(15_000),
-  SLA_THROTTLE_SLOTS_MS: milliseconds(5_000),
-  REQUEST_TIMEOUT_MS: milliseconds(10_000),
+  ROLES: z
+    .string()
+    .default('user')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(ROLE_NAME, { error: 'expected lower-case role names such as user,admin' }))
+        .min(1, { error: 'expected at least one role' }),
+    ),
+  AUTH: strategy.default('password'),
+  AUTH_HEADER: z.string().min(1).default('Authorization'),
+  AUTH_SCHEME: z.string().optional(),
+  LOGIN_PATH: urlPath.optional(),
+  LOGIN_USERNAME_FIELD: z.string().min(1).default('username'),
+  LOGIN_PASSWORD_FIELD: z.string().min(1).default('password'),
+  LOGIN_TOKEN_FIELD: z.string().min(1).default('token'),
+  LOGIN_EXPIRES_IN_FIELD: z.string().min(1).default('expiresIn'),
+  OAUTH_TOKEN_URL: z.string().min(1).optional(),
+  OAUTH_CLIENT_AUTH: z.enum(['basic', 'body'], { error: 'expected basic or body' }).default('basic'),
+  REQUEST_TIMEOUT_MS: milliseconds.default(10_000),
   WORKERS: z.coerce
     .number({ error: 'expected a number of workers' })
     .int({ error: 'expected a whole number of workers' })
     .positive({ error: 'expected a positive number of workers' })
     .optional(),
   CI: ciFlag,
-  // Validated by the demo API itself; here only to show it in the report's environment.
-  DEMO_FAULTS: z.string().optional(),
-  RECORDING_FILE: z.string().optional(),
-  REPLAY_RECORDING: z.string().optional(),
-  REPLAY_MODE: z.enum(['recorded', 'live'], { error: 'expected recorded or live' }).default('recorded'),
-  REPLAY_CANDIDATE_URL: httpUrl.optional(),
-  REPLAY_CANDIDATE_FAULTS: z.string().optional(),
-  REPLAY_NOISE: z
-    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
-    .optional()
-    .transform((value) => value === 'true' || value === '1'),
-  REPLAY_NOISE_BASELINE_URL: httpUrl.optional(),
+  REPORT_SETTINGS: z.string().optional(),
 });
 
-const CredentialsSchema = z.object(
-  Object.fromEntries(
-    ROLES.flatMap((role) => [
-      [credentialKeys(role).email, z.email({ error: 'expected an e-mail address' }).optional()],
-      [credentialKeys(role).password, z.string().min(1, { error: 'expected a non-empty password' }).optional()],
-    ]),
-  ) as Record<string, z.ZodOptional<z.ZodString>>,
-);
-
 type RawEnv = z.infer<typeof EnvSchema>;
-type RawCredentials = z.infer<typeof CredentialsSchema>;
-
-export type Env = Readonly<{
-  /** Where the API under test lives; the embedded demo API when BASE_URL is unset. */
-  baseURL: string;
-  /** True when the run starts and targets the embedded demo API. */
-  usesDemoApi: boolean;
-  /** Checked once before the run: the run stops at once when it does not answer 2xx. */
-  healthPath: string;
-  demoApiPort: number;
-  /** Undefined when incomplete: see requireCredentials. */
-  credentials: Readonly<Record<Role, Credentials | undefined>>;
-  /** Business SLA per asynchronous operation: the longest a client may be made to wait. */
-  slaMs: Readonly<{ imageGeneration: number; assetProvisioning: number; throttleSlots: number }>;
-  requestTimeoutMs: number;
-  workers: number | undefined;
-  ci: boolean;
-  demoFaults: string | undefined;
-  /** Where the client fixtures record their exchanges; nothing is recorded when unset. */
-  recordingFile: string | undefined;
-  /** Set when the run replays a recording against a candidate environment. */
-  replay: Replay | undefined;
-}>;
-
-export type Replay = Readonly<{
-  recording: string;
-  /** recorded: compare with the recorded responses; live: ask the baseline (BASE_URL) again. */
-  mode: 'recorded' | 'live';
-  candidateURL: string;
-  /** True when the run starts a demo API instance as the candidate (REPLAY_CANDIDATE_URL unset). */
-  startsCandidate: boolean;
-  candidateFaults: string | undefined;
-  /** A second baseline for noise cancellation, if any. */
-  noiseBaselineURL: string | undefined;
-  startsNoiseBaseline: boolean;
-}>;
-
-export class EnvError extends Error {
-  override name = 'EnvError';
-}
 
 /** Parses a process.env-like record; throws an EnvError whose message is one line naming the key. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const present = withoutEmptyStrings(source);
-  const settings = EnvSchema.safeParse(present);
-  if (!settings.success) throw envError(settings.error, source);
-  const credentials = CredentialsSchema.safeParse(present);
-  if (!credentials.success) throw envError(credentials.error, source);
-  return Object.freeze(toEnv(settings.data, credentials.data));
-}
-
-function envError(error: z.ZodError, source: Record<string, string | undefined>): EnvError {
-  const issue = error.issues[0];
-  const key = issue?.path.join('.') ?? '?';
-  const value = source[key];
-  const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
-  return new EnvError(`Invalid setting ${key}: ${issue?.message ?? 'invalid value'}, ${got}.`);
-}
-
-function toEnv(raw: RawEnv, rawCredentials: RawCredentials): Env {
-  const usesDemoApi = raw.BASE_URL === undefined;
-  const credentials = (role: Role): Credentials | undefined => {
-    const keys = credentialKeys(role);
-    const email = rawCredentials[keys.email];
-    const password = rawCredentials[keys.password];
-    if (email !== undefined && password !== undefined) return Object.freeze({ email, password });
-    if (usesDemoApi && email === undefined && password === undefined) return DEMO_CREDENTIALS[role];
-    return undefined; // reported by requireCredentials, once the target is known to answer
-  };
-  return {
-    baseURL: (raw.BASE_URL ?? `http://127.0.0.1:${raw.DEMO_API_PORT}`).replace(/\/+$/, ''),
-    usesDemoApi,
+  const present = withoutUnsetValues(source);
+  const raw = parseWith(EnvSchema, present);
+  const slaSettings = parseWith(
+    z.record(z.string(), milliseconds),
+    Object.fromEntries(Object.entries(present).filter(([key]) => SLA_SETTING.test(key))),
+  );
+  for (const role of raw.ROLES) parseWith(z.object({ [`${prefix(role)}_AUTH`]: strategy.optional() }), present);
+  if (raw.BASE_URL === undefined && raw.EMBEDDED_API_COMMAND === undefined) {
+    throw new EnvError('Missing setting BASE_URL: the URL of the API under test, such as https://api.example.com.');
+  }
+  const secretSettings = Object.keys(present).filter((key) => SECRET_SETTING.test(key));
+  return Object.freeze({
+    baseURL: (raw.BASE_URL ?? `http://127.0.0.1:${raw.EMBEDDED_API_PORT}`).replace(/\/+$/, ''),
+    embeddedApi:
+      raw.BASE_URL === undefined
+        ? Object.freeze({ command: raw.EMBEDDED_API_COMMAND!, port: raw.EMBEDDED_API_PORT })
+        : undefined,
     healthPath: raw.HEALTH_PATH,
-    demoApiPort: raw.DEMO_API_PORT,
-    credentials: Object.freeze(
-      Object.fromEntries(ROLES.map((role) => [role, credentials(role)])),
-    ) as Env['credentials'],
-    slaMs: Object.freeze({
-      imageGeneration: raw.SLA_IMAGE_GENERATION_MS,
-      assetProvisioning: raw.SLA_ASSET_PROVISIONING_MS,
-      throttleSlots: raw.SLA_THROTTLE_SLOTS_MS,
+    roles: Object.freeze(raw.ROLES),
+    defaultRole: raw.ROLES[0]!,
+    login: Object.freeze({
+      path: raw.LOGIN_PATH,
+      usernameField: raw.LOGIN_USERNAME_FIELD,
+      passwordField: raw.LOGIN_PASSWORD_FIELD,
+      tokenField: raw.LOGIN_TOKEN_FIELD,
+      expiresInField: raw.LOGIN_EXPIRES_IN_FIELD,
     }),
+    oauth: Object.freeze({ tokenUrl: raw.OAUTH_TOKEN_URL, clientAuth: raw.OAUTH_CLIENT_AUTH }),
+    slaSettings: Object.freeze(slaSettings),
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workers: raw.WORKERS,
     ci: raw.CI,
-    demoFaults: raw.DEMO_FAULTS,
-    recordingFile: raw.RECORDING_FILE,
-    replay: toReplay(raw),
-  };
-}
-
-function toReplay(raw: RawEnv): Replay | undefined {
-  if (raw.REPLAY_RECORDING === undefined) return undefined;
-  const demoUrl = (offset: number) => `http://127.0.0.1:${raw.DEMO_API_PORT + offset}`;
-  const startsNoiseBaseline = raw.REPLAY_NOISE && raw.REPLAY_NOISE_BASELINE_URL === undefined;
-  return Object.freeze({
-    recording: raw.REPLAY_RECORDING,
-    mode: raw.REPLAY_MODE,
-    candidateURL: raw.REPLAY_CANDIDATE_URL ?? demoUrl(1),
-    startsCandidate: raw.REPLAY_CANDIDATE_URL === undefined,
-    candidateFaults: raw.REPLAY_CANDIDATE_FAULTS,
-    noiseBaselineURL: raw.REPLAY_NOISE_BASELINE_URL ?? (startsNoiseBaseline ? demoUrl(2) : undefined),
-    startsNoiseBaseline,
+    reportSettings: Object.freeze(reportSettings(raw, present, secretSettings)),
+    secrets: Object.freeze(secretSettings.flatMap((key) => secretValues(present[key]!))),
+    secretSettings: Object.freeze(secretSettings),
+    source: Object.freeze(present),
   });
 }
 
-// `KEY=` in a .env file means "not set", not "set to the empty string".
-function withoutEmptyStrings(source: Record<string, string | undefined>) {
-  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+/** How a role authenticates; an EnvError when the role is not one of ROLES. */
+export function roleSettings(env: Env, role: string): RoleSettings {
+  if (!env.roles.includes(role)) {
+    throw new EnvError(`Unknown role ${role}: ROLES is ${env.roles.join(',')}; add it there to use it.`);
+  }
+  const key = prefix(role);
+  const header = env.source[`${key}_AUTH_HEADER`] ?? env.source['AUTH_HEADER'] ?? 'Authorization';
+  const scheme =
+    env.source[`${key}_AUTH_SCHEME`] ??
+    env.source['AUTH_SCHEME'] ??
+    (header.toLowerCase() === 'authorization' ? 'Bearer' : '');
+  return Object.freeze({
+    role,
+    strategy: (env.source[`${key}_AUTH`] ?? env.source['AUTH'] ?? 'password') as AuthStrategy,
+    header,
+    scheme,
+  });
 }
 
-export { credentialKeys };
+/** The credentials of a role, or an EnvError that names every missing setting. */
+export function roleCredentials(env: Env, role: string): RoleCredentials {
+  const { strategy } = roleSettings(env, role);
+  const key = prefix(role);
+  const setting = (name: string) => env.source[`${key}_${name}`];
+  const require = (names: string[], why: string) => {
+    const missing = names.filter((name) => setting(name) === undefined).map((name) => `${key}_${name}`);
+    if (missing.length > 0) {
+      throw new EnvError(`Missing setting ${missing.join(' and ')}: role ${role} authenticates with ${why}.`);
+    }
+  };
+  switch (strategy) {
+    case 'password':
+      if (env.login.path === undefined) {
+        throw new EnvError(`Missing setting LOGIN_PATH: role ${role} logs in with a password (AUTH=password).`);
+      }
+      require(['USERNAME', 'PASSWORD'], `a password (AUTH=password, at ${env.login.path})`);
+      return { strategy, username: setting('USERNAME')!, password: setting('PASSWORD')! };
+    case 'token':
+      require(['TOKEN'], 'a static token (AUTH=token)');
+      return { strategy, token: setting('TOKEN')! };
+    case 'client-credentials':
+      if (env.oauth.tokenUrl === undefined) {
+        throw new EnvError(`Missing setting OAUTH_TOKEN_URL: role ${role} uses OAuth client credentials.`);
+      }
+      require(['CLIENT_ID', 'CLIENT_SECRET'], 'OAuth client credentials (AUTH=client-credentials)');
+      return {
+        strategy,
+        clientId: setting('CLIENT_ID')!,
+        clientSecret: setting('CLIENT_SECRET')!,
+        scope: setting('SCOPE') ?? env.source['OAUTH_SCOPE'],
+      };
+    case 'none':
+      return { strategy };
+  }
+}
 
-/** The credentials of a role, or an EnvError naming the setting that is missing. */
-export function requireCredentials(env: Env, role: Role): Credentials {
-  const credentials = env.credentials[role];
-  if (credentials) return credentials;
-  const keys = credentialKeys(role);
-  const when = !env.usesDemoApi
-    ? 'when BASE_URL points at your own API'
-    : DEMO_CREDENTIALS[role]
-      ? 'together'
-      : `(the demo API creates accounts only for ${Object.keys(DEMO_CREDENTIALS).join(' and ')})`;
-  throw new EnvError(`Missing setting: ${keys.email} and ${keys.password} must both be set ${when}.`);
+/** The business SLA of an operation, from SLA_<OPERATION>_MS: `slaMs(env, 'image generation')`. */
+export function slaMs(env: Env, operation: string): number {
+  const key = `SLA_${operation.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_MS`;
+  const value = env.slaSettings[key];
+  if (value !== undefined) return value;
+  const known = Object.keys(env.slaSettings);
+  throw new EnvError(
+    `Missing setting ${key}: the SLA of ${operation}, in milliseconds` +
+      (known.length > 0 ? ` (set: ${known.join(', ')}).` : ' (no SLA_*_MS setting is set).'),
+  );
+}
+
+/** An add-on's own settings, validated like these: one readable line naming the key when one is wrong. */
+export function settingsOf<S extends z.ZodType>(env: Env, schema: S): z.infer<S> {
+  return parseWith(schema, env.source);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string>): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue?.path.join('.') ?? '?';
+  const value = source[key];
+  const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+  throw new EnvError(`Invalid setting ${key}: ${issue?.message ?? 'invalid value'}, ${got}.`);
+}
+
+function prefix(role: string): string {
+  return role.toUpperCase();
+}
+
+// `role=value,…` lists hold their secrets after the `=`, and `id:secret` pairs after the `:`.
+function secretValues(value: string): string[] {
+  const parts = value.split(',').flatMap((item) => {
+    const assigned = item.slice(item.indexOf('=') + 1).trim();
+    return [assigned, ...assigned.split(':')];
+  });
+  return [...new Set([value, ...parts])].filter((part) => part.length >= 4);
+}
+
+function reportSettings(raw: RawEnv, present: Record<string, string>, secretSettings: string[]) {
+  const keys = (raw.REPORT_SETTINGS ?? '').split(',').map((key) => key.trim());
+  return Object.fromEntries(
+    keys.filter((key) => key && !secretSettings.includes(key)).map((key) => [key, present[key] ?? 'unset']),
+  );
+}
+
+// `KEY=` in a .env file means "not set", not "set to the empty string" (but for AUTH_SCHEME).
+function withoutUnsetValues(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && (entry[1] !== '' || EMPTY_IS_A_VALUE.test(entry[0])),
+    ),
+  );
 }
 
 let cached: Env | undefined;

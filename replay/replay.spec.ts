@@ -1,28 +1,28 @@
 import { readEnv } from '../helpers/env';
 import { replayExchange } from '../helpers/replay/engine';
-import { endpointOf } from '../helpers/replay/rules';
 import { readRecording } from '../helpers/replay/recording';
+import { endpointOf } from '../helpers/replay/rules';
 import { REPLAY_ATTACHMENT } from '../helpers/replay/summary';
-import { expect, test } from '../fixtures';
-import { replayConfig } from './replay.config';
+import { expect, test } from './fixtures';
+import { replayRules } from './rules';
+import { replaySettings } from './settings';
 
 // Every recorded exchange becomes a test: sent to the candidate (after the writes recorded before it
 // in the same test) and compared with the recorded response, or in live mode with the baseline's.
-const replay = readEnv().replay;
-const sessions = replay ? readRecording(replay.recording) : new Map<string, never[]>();
+const sessions = readRecording(replaySettings(readEnv()).recording);
 
 for (const exchanges of sessions.values()) {
   test.describe(exchanges[0]!.title, () => {
     for (const exchange of exchanges) {
       // Named after the endpoint, not the recorded ids: the same test keeps its name in every recording.
-      const endpoint = endpointOf(replayConfig, exchange.method, exchange.path);
+      const endpoint = endpointOf(replayRules, exchange.method, exchange.path);
 
       test(`${endpoint} as ${exchange.identity} #${exchange.sequence}`, async ({
         replayTargets,
         redactor,
       }, testInfo) => {
         const outcome = await replayExchange({
-          config: replayConfig,
+          config: replayRules,
           session: exchanges,
           exchange,
           ...replayTargets,

@@ -2,8 +2,8 @@
 // Usage: npm run report:check   (after npx playwright test; exits 1 on any difference)
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ReadinessSummary } from '../helpers/readiness-summary';
-import { compareSummaryWithSteps, waitStepsOf } from '../helpers/report-check';
+import type { ReadinessSummary } from '../helpers/readiness/summary';
+import { compareSummaryWithSteps, waitStepsOf } from '../helpers/readiness/summary-check';
 
 const resultsDir = process.argv[2] ?? 'allure-results';
 const summaryFile = process.argv[3] ?? path.join('reports', 'readiness', 'readiness-summary.json');

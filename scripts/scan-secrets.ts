@@ -3,11 +3,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
-import dotenv from 'dotenv';
-import { ROLES, readEnv } from '../helpers/env';
-import { type KnownSecrets, type Leak, findLeaks } from '../helpers/secret-scan';
+import { readEnv } from '../helpers/env';
+import { type KnownSecrets, type Leak, SECRET_FINGERPRINTS_DIR, findLeaks } from '../helpers/secrets/scan';
+import { loadSettings } from '../setup/settings';
 
-dotenv.config({ quiet: true });
+loadSettings();
 
 const DEFAULT_DIRS = [
   'allure-results',
@@ -18,13 +18,12 @@ const DEFAULT_DIRS = [
   'allure-report',
   'recordings',
 ];
-const FINGERPRINTS_DIR = path.join('test-results', 'secret-fingerprints');
 
 function* filesUnder(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (full !== FINGERPRINTS_DIR) yield* filesUnder(full);
+      if (entry.name !== SECRET_FINGERPRINTS_DIR) yield* filesUnder(full);
     } else if (entry.isFile()) {
       yield full;
     }
@@ -52,14 +51,24 @@ function* zipTexts(where: string, content: Buffer): Generator<[string, string]> 
 
 function knownSecrets(): KnownSecrets {
   const env = readEnv();
-  const values = ROLES.flatMap((role) => env.credentials[role]?.password ?? []);
   const fingerprints = new Set<string>();
-  if (existsSync(FINGERPRINTS_DIR)) {
-    for (const file of filesUnder(FINGERPRINTS_DIR)) {
-      for (const line of readFileSync(file, 'utf8').split('\n')) if (line) fingerprints.add(line);
+  for (const dir of fingerprintDirs('test-results')) {
+    for (const file of readdirSync(dir)) {
+      for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) if (line) fingerprints.add(line);
     }
   }
-  return { values, fingerprints };
+  // Every setting that holds a secret (helpers/env.ts says which), and what the run's workers learnt.
+  return { values: env.secrets, fingerprints };
+}
+
+function* fingerprintDirs(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.name === SECRET_FINGERPRINTS_DIR) yield full;
+    else yield* fingerprintDirs(full);
+  }
 }
 
 const dirs = (process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_DIRS).filter(

@@ -1,9 +1,8 @@
-import { createApiClient } from '../helpers/api-client';
-import { logIn } from '../helpers/auth';
-import { parse } from '../helpers/contract';
-import { LoginResponse, Problem, TaskAccepted, User } from '../helpers/contracts';
-import { type IssuedToken, TokenSession } from '../helpers/sessions';
-import { expect, test } from '../fixtures';
+import { logIn } from '../helpers/http/auth';
+
+import { LoginResponse, Problem, TaskAccepted, User } from '../api/contracts';
+import { type IssuedToken, TokenSession } from '../helpers/http/sessions';
+import { expect, parse, test } from '../api/fixtures';
 
 test('each role fixture is logged in as its role', async ({ api, adminApi }) => {
   for (const [client, role] of [
@@ -26,7 +25,7 @@ test('only the admin role may list users', async ({ api, adminApi }) => {
 test('a login answers a signed token that matches the contract', async ({ anonymousApi, createUser }) => {
   const user = await createUser();
   const response = await anonymousApi.post('/api/v1/auth/login', {
-    data: { email: user.email, password: user.password },
+    data: { email: user.username, password: user.password },
   });
   await expect(response).toHaveStatus(200);
   await expect(response).toMatchSchema(LoginResponse);
@@ -35,7 +34,7 @@ test('a login answers a signed token that matches the contract', async ({ anonym
 test('a wrong password gets 401', async ({ anonymousApi, createUser }) => {
   const user = await createUser();
   const response = await anonymousApi.post('/api/v1/auth/login', {
-    data: { email: user.email, password: `${user.password}-wrong` },
+    data: { email: user.username, password: `${user.password}-wrong` },
   });
   await expect(response).toHaveStatus(401);
   expect(await parse(response, Problem)).toMatchObject({ code: 'INVALID_CREDENTIALS' });
@@ -57,10 +56,10 @@ test('a garbage token gets 401', async ({ anonymousApi }) => {
   }
 });
 
-test('an expired token gets 401', async ({ anonymousApi, createUser, env }) => {
-  test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
+test('an expired token gets 401', async ({ anonymousApi, createUser, demoControls }) => {
+  test.skip(!demoControls, 'expired tokens come from a demo API control');
   const user = await createUser();
-  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.username, expiresInSeconds: -60 } });
   await expect(expired).toHaveStatus(201);
   const { token } = (await expired.json()) as { token: string };
   const response = await anonymousApi.get('/api/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
@@ -69,31 +68,28 @@ test('an expired token gets 401', async ({ anonymousApi, createUser, env }) => {
 });
 
 test('a token that expires during a run is renewed once, by one login', async ({
-  playwright,
   anonymousApi,
   createUser,
-  recordExchange,
-  redactor,
+  clientWith,
+  demoControls,
   env,
+  redactor,
 }) => {
-  test.skip(!env.usesDemoApi, 'expired tokens come from a demo API control');
+  test.skip(!demoControls, 'expired tokens come from a demo API control');
   const user = await createUser();
-  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.email, expiresInSeconds: -60 } });
+  const expired = await anonymousApi.post('/__demo/tokens', { data: { email: user.username, expiresInSeconds: -60 } });
   await expect(expired).toHaveStatus(201);
   const { token: expiredToken } = (await expired.json()) as { token: string };
-  const context = await playwright.request.newContext({ baseURL: env.baseURL, timeout: env.requestTimeoutMs });
-  const session = new TokenSession(firstExpiredThen(expiredToken, () => logIn(context, user, redactor)));
-  const client = createApiClient(context, { auth: session, record: recordExchange });
+  const session = new TokenSession(
+    firstExpiredThen(expiredToken, () => logIn(anonymousApi, env.login, user, redactor)),
+  );
+  const client = await clientWith(session);
   const statuses: number[] = [];
-  try {
-    for (const _call of [1, 2]) statuses.push((await client.get('/api/v1/users/me')).status());
-  } finally {
-    await context.dispose();
-  }
+  for (const _call of [1, 2]) statuses.push((await client.get('/api/v1/users/me')).status());
 
   expect(statuses).toEqual([200, 200]);
   expect(session.logins).toBe(2);
-  const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.email } });
+  const stats = await anonymousApi.get('/__demo/stats', { params: { actor: user.username } });
   await expect(stats).toHaveStatus(200);
   expect(((await stats.json()) as { routes: object }).routes).toMatchObject({
     'GET /api/v1/users/me': { byStatus: { '401': 1, '200': 2 } },

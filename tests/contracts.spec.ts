@@ -1,4 +1,3 @@
-import { parse } from '../helpers/contract';
 import {
   Assets,
   Health,
@@ -10,8 +9,8 @@ import {
   TaskAccepted,
   User,
   UserList,
-} from '../helpers/contracts';
-import { expect, test } from '../fixtures';
+} from '../api/contracts';
+import { expect, parse, test } from '../api/fixtures';
 
 // Every response of the API against its schema, and what bad input gets back.
 

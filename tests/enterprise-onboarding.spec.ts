@@ -1,8 +1,8 @@
-import { notReadyWhileRefused, whenBody } from '../helpers/classifiers';
-import { parse } from '../helpers/contract';
-import { Assets, JoinAccepted, LoginResponse, Problem } from '../helpers/contracts';
-import { ReadinessError } from '../helpers/readiness';
-import { type ApiClient, type FreshUser, expect, test } from '../fixtures';
+import { notReadyWhileRefused, whenBody } from '../helpers/readiness/classifiers';
+
+import { Assets, JoinAccepted, LoginResponse, Problem } from '../api/contracts';
+import { ReadinessError } from '../helpers/readiness/wait';
+import { type ApiClient, type FreshUser, expect, parse, test } from '../api/fixtures';
 
 // "The API said success but the backend is not done yet". Joining an enterprise answers
 // success at once; the space, certificate and assets are provisioned later, and until then a login
@@ -20,7 +20,7 @@ function loginWhenProvisioned(anonymousApi: ApiClient, user: FreshUser, headers:
     subject: `user ${user.id}`,
     probe: ({ timeoutMs }: { timeoutMs: number }) =>
       anonymousApi.post('/api/v1/auth/login', {
-        data: { email: user.email, password: user.password },
+        data: { email: user.username, password: user.password },
         headers,
         timeout: timeoutMs,
       }),
@@ -32,7 +32,6 @@ test('a new member can log in once the enterprise assets are provisioned', async
   anonymousApi,
   createUser,
   clientFor,
-  env,
   waitUntilReady,
 }) => {
   const user = await createUser();
@@ -41,7 +40,6 @@ test('a new member can log in once the enterprise assets are provisioned', async
 
   const { value: login, record } = await waitUntilReady({
     ...loginWhenProvisioned(anonymousApi, user),
-    slaMs: env.slaMs.assetProvisioning,
   });
 
   expect(login.tokenType).toBe('Bearer');
@@ -62,9 +60,9 @@ test('a login during provisioning answers 403 ASSETS_NOT_READY, never a 500', as
   anonymousApi,
   createUser,
   clientFor,
-  env,
+  demoControls,
 }) => {
-  test.skip(!env.usesDemoApi, 'holding provisioning needs a demo API control');
+  test.skip(!demoControls, 'holding provisioning needs a demo API control');
   const user = await createUser();
   // A latch, not a race: provisioning stays pending until the hold is released.
   const hold = await anonymousApi.post('/__demo/holds');
@@ -73,7 +71,7 @@ test('a login during provisioning answers 403 ASSETS_NOT_READY, never a 500', as
   try {
     await joinEnterprise(await clientFor(user), { 'x-demo-hold': holdId });
     const login = await anonymousApi.post('/api/v1/auth/login', {
-      data: { email: user.email, password: user.password },
+      data: { email: user.username, password: user.password },
     });
     await expect(login).toHaveStatus(403);
     expect(await parse(login, Problem)).toMatchObject({ code: 'ASSETS_NOT_READY' });
@@ -86,7 +84,7 @@ test('the provisioning sentinel can be awaited instead of the login', async ({
   anonymousApi,
   createUser,
   clientFor,
-  env,
+  sla,
   waitUntilReady,
 }) => {
   const user = await createUser();
@@ -97,7 +95,7 @@ test('the provisioning sentinel can be awaited instead of the login', async ({
   const { value: assets } = await waitUntilReady({
     operation: 'asset provisioning (sentinel)',
     subject: `user ${user.id}`,
-    slaMs: env.slaMs.assetProvisioning,
+    slaMs: sla('asset provisioning'),
     probe: ({ timeoutMs }) => member.get('/api/v1/assets', { timeout: timeoutMs }),
     classify: whenBody({
       schema: Assets,
@@ -108,7 +106,9 @@ test('the provisioning sentinel can be awaited instead of the login', async ({
   });
 
   expect(assets).toMatchObject({ status: 'ready', readyAt: expect.any(String) });
-  const login = await anonymousApi.post('/api/v1/auth/login', { data: { email: user.email, password: user.password } });
+  const login = await anonymousApi.post('/api/v1/auth/login', {
+    data: { email: user.username, password: user.password },
+  });
   await expect(login).toHaveStatus(200);
 });
 
@@ -116,10 +116,10 @@ test('a 500 during provisioning fails the wait at once, without retrying the log
   anonymousApi,
   createUser,
   clientFor,
-  env,
+  demoControls,
   waitUntilReady,
 }) => {
-  test.skip(!env.usesDemoApi, 'the 500 is switched on with a demo API control');
+  test.skip(!demoControls, 'the 500 is switched on with a demo API control');
   const user = await createUser();
   // Demo API controls, for this user only: provisioning that never ends, so that the login is still
   // "not ready" however late it comes, and the bug of DEMO_FAULTS=login-500 on that login.
@@ -128,7 +128,6 @@ test('a 500 during provisioning fails the wait at once, without retrying the log
   const failure = await waitUntilReady({
     ...loginWhenProvisioned(anonymousApi, user, { 'x-demo-faults': 'login-500' }),
     expectedOutcome: 'unexpected-status',
-    slaMs: env.slaMs.assetProvisioning,
   }).catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(ReadinessError);

@@ -1,8 +1,8 @@
-import { byStatusField, retryAfterMs } from '../helpers/classifiers';
-import { parse } from '../helpers/contract';
-import { Task, TaskAccepted } from '../helpers/contracts';
-import { ReadinessError } from '../helpers/readiness';
-import { type ApiClient, expect, test } from '../fixtures';
+import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
+
+import { Task, TaskAccepted } from '../api/contracts';
+import { ReadinessError } from '../helpers/readiness/wait';
+import { type ApiClient, expect, parse, test } from '../api/fixtures';
 
 // Submit, then poll. The demo API is asked for each outcome through a test control,
 // x-demo-scenario: the outcome comes from the API itself, not from a mock.
@@ -20,25 +20,20 @@ async function submitGeneration(api: ApiClient, prompt: string, scenario: Scenar
 }
 
 /** What waiting for a task means: its status field, within the SLA, from the 202's Retry-After on. */
-function taskCompletion(
-  api: ApiClient,
-  { taskId, retryAfterMs }: { taskId: string; retryAfterMs?: number },
-  slaMs: number,
-) {
+function taskCompletion(api: ApiClient, { taskId, retryAfterMs }: { taskId: string; retryAfterMs?: number }) {
   return {
     operation: 'image generation',
     subject: `task ${taskId}`,
-    slaMs,
     initialRetryAfterMs: retryAfterMs,
     probe: ({ timeoutMs }: { timeoutMs: number }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
     classify: byStatusField({ schema: Task }),
   };
 }
 
-test('a generation task completes and its result matches the contract', async ({ api, env, waitUntilReady }) => {
+test('a generation task completes and its result matches the contract', async ({ api, waitUntilReady }) => {
   const submitted = await submitGeneration(api, 'a lighthouse at dawn, oil on canvas');
 
-  const { value: task, record } = await waitUntilReady(taskCompletion(api, submitted, env.slaMs.imageGeneration));
+  const { value: task, record } = await waitUntilReady(taskCompletion(api, submitted));
 
   expect(task).toMatchObject({ id: submitted.taskId, status: 'completed', progress: 100, error: null });
   expect(task.result?.images).toHaveLength(2);
@@ -46,11 +41,11 @@ test('a generation task completes and its result matches the contract', async ({
   expect(record.timeline.at(-1)).toMatchObject({ observed: 'status completed', verdict: 'ready', httpStatus: 200 });
 });
 
-test("a failing task fails the wait at once with the server's error", async ({ api, env, waitUntilReady }) => {
+test("a failing task fails the wait at once with the server's error", async ({ api, waitUntilReady }) => {
   const submitted = await submitGeneration(api, 'a lighthouse in a storm', 'fails');
 
   const failure = await waitUntilReady({
-    ...taskCompletion(api, submitted, env.slaMs.imageGeneration),
+    ...taskCompletion(api, submitted),
     expectedOutcome: 'terminal-failure',
   }).catch((error: unknown) => error);
 
@@ -67,22 +62,22 @@ test("a failing task fails the wait at once with the server's error", async ({ a
 
 test('a task that never finishes fails at its SLA, naming the task and its last status', async ({
   api,
-  env,
+  sla,
   waitUntilReady,
 }) => {
   const submitted = await submitGeneration(api, 'a lighthouse that is never drawn', 'never-finishes');
 
   const failure = await waitUntilReady({
-    ...taskCompletion(api, submitted, env.slaMs.imageGeneration),
+    ...taskCompletion(api, submitted),
     expectedOutcome: 'timeout',
   }).catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(ReadinessError);
   const { message, record } = failure as ReadinessError;
-  const sla = `${env.slaMs.imageGeneration / 1000} s`;
+  const slaSeconds = `${sla('image generation') / 1000} s`;
   expect(message).toMatch(
     new RegExp(
-      `^Readiness timeout: image generation of task ${submitted.taskId} not ready within the ${sla} SLA: last status processing \\(HTTP 200\\) after \\d+ attempts in `,
+      `^Readiness timeout: image generation of task ${submitted.taskId} not ready within the ${slaSeconds} SLA: last status processing \\(HTTP 200\\) after \\d+ attempts in `,
     ),
   );
   // That no poll outlasts the SLA is shown by the helper's unit tests, on a fake clock: timings

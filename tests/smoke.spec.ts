@@ -1,7 +1,7 @@
-import { byStatusField, retryAfterMs } from '../helpers/classifiers';
-import { parse } from '../helpers/contract';
-import { Health, TaskAccepted, Task } from '../helpers/contracts';
-import { expect, test } from '../fixtures';
+import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
+
+import { Health, TaskAccepted, Task } from '../api/contracts';
+import { expect, parse, test } from '../api/fixtures';
 
 test('the API answers its health check', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/health');
@@ -14,7 +14,7 @@ test('the user role can call an authenticated route', async ({ api }) => {
   await expect(response).toHaveStatus(200);
 });
 
-test('an image generation task is polled to completion', async ({ api, env, waitUntilReady }) => {
+test('an image generation task is polled to completion', async ({ api, waitUntilReady }) => {
   const submitted = await api.post('/api/v1/images/generations', { data: { prompt: 'a lighthouse at dawn' } });
   await expect(submitted).toHaveStatus(202);
   const { taskId } = await parse(submitted, TaskAccepted);
@@ -22,7 +22,6 @@ test('an image generation task is polled to completion', async ({ api, env, wait
   const { value: task } = await waitUntilReady({
     operation: 'image generation',
     subject: `task ${taskId}`,
-    slaMs: env.slaMs.imageGeneration,
     initialRetryAfterMs: retryAfterMs(submitted.headers()),
     probe: ({ timeoutMs }) => api.get(`/api/v1/tasks/${taskId}`, { timeout: timeoutMs }),
     classify: byStatusField({ schema: Task }),

@@ -1,7 +1,7 @@
-import { retryAfterMs, whenBody } from '../helpers/classifiers';
-import { parse } from '../helpers/contract';
-import { ExportResult, InFlight, Throttled } from '../helpers/contracts';
-import { expect, test } from '../fixtures';
+import { retryAfterMs, whenBody } from '../helpers/readiness/classifiers';
+
+import { ExportResult, InFlight, Throttled } from '../api/contracts';
+import { expect, parse, test } from '../api/fixtures';
 
 // A throttled operation: at most N exports per account run at once and the next one is
 // refused at once. No sleep before the N+1th call: a latch. A demo API control holds N exports in
@@ -11,10 +11,10 @@ test('the export beyond the in-flight limit is refused at once with 429 and Retr
   anonymousApi,
   createUser,
   clientFor,
-  env,
+  demoControls,
   waitUntilReady,
 }) => {
-  test.skip(!env.usesDemoApi, 'holding requests in flight needs a demo API control');
+  test.skip(!demoControls, 'holding requests in flight needs a demo API control');
   const member = await clientFor(await createUser()); // its own account: its own throttle
   const { limit } = await parse(await member.get('/api/v1/exports/in-flight'), InFlight);
   const hold = await anonymousApi.post('/__demo/holds');
@@ -32,7 +32,6 @@ test('the export beyond the in-flight limit is refused at once with 429 and Retr
     await waitUntilReady({
       operation: 'throttle slots',
       subject: `${limit} held exports`,
-      slaMs: env.slaMs.throttleSlots,
       probe: ({ timeoutMs }) => member.get('/api/v1/exports/in-flight', { timeout: timeoutMs }),
       classify: whenBody({
         schema: InFlight,

@@ -1,4 +1,4 @@
-import type { Redactor } from '../redact';
+import type { Redactor } from '../secrets/redactor';
 import { type ComparedResponse, type Difference, compareResponses, withoutNoise } from './compare';
 import type { RecordedExchange } from './recording';
 import { type ReplayConfig, endpointOf, rulesFor } from './rules';

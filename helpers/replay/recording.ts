@@ -1,10 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Exchange } from '../api-client';
-import { parseJson } from '../json';
-import { REDACTED, type Redactor } from '../redact';
-import { fingerprint } from '../secret-scan';
+import { jsonOrText } from '../contracts/body';
+import { REDACTED, type Redactor } from '../secrets/redactor';
+import { fingerprint } from '../secrets/scan';
 import { type RecordRules, globMatcher } from './rules';
 
 /** One line of a recording: a request without its secrets, and the response it got. */
@@ -28,7 +27,42 @@ export type RecordedExchange = z.infer<typeof RecordedExchange>;
 // Headers worth replaying: content negotiation and the API's own x- headers, never credentials.
 const REPLAYED_HEADER = /^(content-type|accept|x-.*)$/i;
 
-export type SessionInfo = { session: string; title: string; identity: string };
+export type SessionInfo = { session: string; title: string };
+
+/**
+ * An exchange as the report attachments show it (`… request` and `… response`, see
+ * helpers/http/exchange-report.ts): headers already redacted, JSON bodies parsed.
+ */
+export type ReportedExchange = {
+  identity: string;
+  method: string;
+  path: string;
+  startedAt: string;
+  headers: Record<string, string>;
+  /** The request body: a JSON value, or a string when it was not JSON. */
+  body?: unknown;
+  /** Undefined when no HTTP answer came back. */
+  response: { status: number; body: unknown } | undefined;
+};
+
+/** The exchanges of a test, from its attachments, in the order they were made. */
+export function exchangesFromAttachments(
+  attachments: ReadonlyArray<{ name: string; contentType: string; body?: Buffer }>,
+): ReportedExchange[] {
+  const exchanges: ReportedExchange[] = [];
+  let request: Omit<ReportedExchange, 'response'> | undefined;
+  for (const attachment of attachments) {
+    if (attachment.contentType !== 'application/json' || !attachment.body) continue;
+    if (attachment.name.endsWith(' request')) {
+      request = JSON.parse(attachment.body.toString('utf8')) as Omit<ReportedExchange, 'response'>;
+    } else if (attachment.name.endsWith(' response') && request) {
+      const response = JSON.parse(attachment.body.toString('utf8')) as { status?: number; body?: unknown };
+      exchanges.push({ ...request, response: response.status === undefined ? undefined : { status: response.status, body: response.body } });
+      request = undefined;
+    }
+  }
+  return exchanges;
+}
 
 /** Decides what is recorded and writes it, one JSON line per exchange, secrets redacted. */
 export class Recorder {
@@ -60,28 +94,29 @@ export class Recorder {
     return this.isRead(method) || this.isReplayableWrite(method, requestPath);
   }
 
-  record(exchange: Exchange, info: SessionInfo, sequence: number): void {
+  record(exchange: ReportedExchange, info: SessionInfo, sequence: number): void {
     if (!exchange.response || !this.sampled(info.session)) return;
-    if (!this.shouldRecord(exchange.method, exchange.path, info.identity)) return;
-    const redactedHeaders = Object.entries(this.redactor.headers(exchange.request.headers));
+    if (!this.shouldRecord(exchange.method, exchange.path, exchange.identity)) return;
+    const redactedHeaders = Object.entries(this.redactor.headers(exchange.headers));
     // A request that brought its own credentials (a forged token, say) cannot be replayed without them.
     const ownCredentials = redactedHeaders.some(([, value]) => value === REDACTED);
-    if (info.identity === 'anonymous' && ownCredentials) return;
+    if (exchange.identity === 'anonymous' && ownCredentials) return;
     // Only JSON bodies are recorded as they were sent; a binary or malformed one is not replayable.
-    if (exchange.request.body !== undefined && !isJson(exchange.request.body)) return;
+    if (typeof exchange.body === 'string') return;
     const headers = Object.fromEntries(
       redactedHeaders.filter(([name, value]) => REPLAYED_HEADER.test(name) && !value.includes(REDACTED)),
     );
     const line: RecordedExchange = {
       ...info,
+      identity: exchange.identity,
       sequence,
       method: exchange.method,
       path: exchange.path,
       headers,
-      ...(exchange.request.body === undefined ? {} : { body: this.redactor.json(parseJson(exchange.request.body)) }),
+      ...(exchange.body === undefined ? {} : { body: this.redactor.json(exchange.body) }),
       write: !this.isRead(exchange.method),
-      response: { status: exchange.response.status, body: this.redactor.json(parseJson(exchange.response.body)) },
-      recordedAt: exchange.startedAt.toISOString(),
+      response: { status: exchange.response.status, body: this.redactor.json(exchange.response.body) },
+      recordedAt: exchange.startedAt,
     };
     mkdirSync(path.dirname(this.file), { recursive: true });
     appendFileSync(this.file, `${JSON.stringify(line)}\n`);
@@ -96,25 +131,17 @@ export class Recorder {
   }
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The recorded tests, each with its exchanges in the order they were made. */
 export function readRecording(file: string): Map<string, RecordedExchange[]> {
   if (!existsSync(file))
-    throw new Error(`No recording at ${file}: record one first (see the README, "Record, replay and diff").`);
+    throw new Error(`No recording at ${file}: record one first with \`npm run record\` (docs/replay.md).`);
   const sessions = new Map<string, RecordedExchange[]>();
   readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .forEach((line, index) => {
-      const parsed = RecordedExchange.safeParse(parseJson(line));
+      const parsed = RecordedExchange.safeParse(jsonOrText(line));
       if (!parsed.success)
         throw new Error(`${file}, line ${index + 1}: not a recorded exchange: ${z.prettifyError(parsed.error)}`);
       sessions.set(parsed.data.session, [...(sessions.get(parsed.data.session) ?? []), parsed.data]);

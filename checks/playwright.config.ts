@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// The starter's own checks: the helpers' unit tests, the reporters' and the CI workflow's checks, and
+// the embedded demo API's own tests (which start their own instances in process). They talk to no
+// API under test and start no server: `npm run checks`, or `npx playwright test -c checks`.
+// The core's settings still have to parse; an address where nothing listens will do.
+process.env['BASE_URL'] ||= 'http://127.0.0.1:9';
+
+const root = path.join(__dirname, '..');
+const demoTests = path.join(root, 'demo-api', 'tests');
+
+export default defineConfig({
+  fullyParallel: true,
+  forbidOnly: !!process.env['CI'],
+  workers: 4,
+  reporter: [['list']],
+  outputDir: path.join(root, 'test-results', 'checks'),
+  projects: [
+    { name: 'unit', testDir: path.join(__dirname, 'unit') },
+    { name: 'reporting', testDir: path.join(__dirname, 'reporting'), testMatch: '*.spec.ts' },
+    ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),
+  ],
+});

@@ -1,8 +1,0 @@
-/** The parsed JSON, or the text itself when it is not JSON (an HTML error page, say). */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}

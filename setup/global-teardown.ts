@@ -1,0 +1,48 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { type FullConfig, request } from '@playwright/test';
+import { readEnv } from '../helpers/env';
+import { type WorkerLogins, auditRoleLogins, describeAudit, parseWorkerLogins } from '../helpers/http/login-audit';
+import { ROLE_LOGINS_DIR } from '../helpers/http/sessions';
+import { loginsBeforeTheRun, serverLogins } from './login-counts';
+
+// After the run: the role sessions must have logged in once per worker process that used them,
+// however many tests did, and again only to renew a token. With LOGIN_AUDIT_PATH, the API's own
+// request counters are asked too: the logins it saw during this run (global setup noted the counts
+// before it) must fit within the sessions' own count.
+export default async function auditRoleLoginsAfterRun(config: FullConfig) {
+  const env = readEnv();
+  const workers = config.projects.flatMap((project) => workerLogins(path.join(project.outputDir, ROLE_LOGINS_DIR)));
+  if (workers.length === 0) return;
+  const auditPath = env.source['LOGIN_AUDIT_PATH'];
+  const context = await request.newContext({ baseURL: env.baseURL, timeout: 5_000 });
+  try {
+    const audits = [];
+    for (const role of env.roles) {
+      if (!workers.some((worker) => worker[role])) continue;
+      const seen = auditPath ? await serverLogins(context, env, auditPath, role) : undefined;
+      const before = loginsBeforeTheRun()[role] ?? 0;
+      audits.push(auditRoleLogins(role, workers, seen === undefined ? undefined : seen - before));
+    }
+    console.log(
+      `Role logins: ${audits.map(describeAudit).join('; ')}. Each worker process logs in once per role it ` +
+        'uses; Playwright starts a new one after a failed test (docs/clients-and-auth.md).',
+    );
+    const excess = audits.filter((audit) => !audit.ok);
+    if (excess.length > 0) {
+      const error = new Error(
+        `More logins than the role sessions account for (${excess.map((audit) => audit.role).join(', ')}): ` +
+          'some code logs in per test instead of using api, adminApi or apiAs.',
+      );
+      error.stack = `${error.name}: ${error.message}`;
+      throw error;
+    }
+  } finally {
+    await context.dispose();
+  }
+}
+
+function workerLogins(dir: string): WorkerLogins[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((file) => parseWorkerLogins(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))));
+}
