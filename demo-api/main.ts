@@ -1,9 +1,15 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
 import { buildApp } from './app';
 import { parseDemoConfig } from './config';
 
+// The demo's own settings; variables already set (by the shell or by Playwright) win.
+dotenv.config({ path: path.join(__dirname, 'demo.env'), quiet: true });
+
 let config;
 try {
-  config = parseDemoConfig(process.env);
+  // PORT is how the starter's config tells an embedded API where to listen (EMBEDDED_API_PORT).
+  config = parseDemoConfig({ ...process.env, DEMO_API_PORT: process.env.PORT || process.env.DEMO_API_PORT });
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);

@@ -1,6 +1,4 @@
-import type { APIRequestContext } from '@playwright/test';
-// The project's own test: sharing its worker fixtures lets these tests run in the suite's workers.
-import { expect as projectExpect, test as base } from '../../fixtures';
+import { type APIRequestContext, expect, test as base } from '@playwright/test';
 import { buildApp } from '../app';
 import { parseDemoConfig } from '../config';
 
@@ -11,7 +9,8 @@ export type DemoInstance = {
 };
 
 // Each test starts its own instances, in process and on a free port, with exactly the settings
-// it is about; whatever DEMO_FAULTS the surrounding run was given does not reach them.
+// it is about; whatever DEMO_FAULTS the surrounding run was given does not reach them. Only
+// @playwright/test is used, so that these tests run under any config, without the project's fixtures.
 export const test = base.extend<{ startDemoApi: (settings?: Record<string, string>) => Promise<DemoInstance> }>({
   startDemoApi: async ({ playwright }, use, testInfo) => {
     const cleanups: Array<() => Promise<unknown>> = [];
@@ -27,9 +26,9 @@ export const test = base.extend<{ startDemoApi: (settings?: Record<string, strin
       const signUp = async (email = `demo-${testInfo.testId}-${(users += 1)}@demo.test`) => {
         const password = 'password-123';
         const signUp = await api.post('/api/v1/users', { data: { email, password } });
-        projectExpect(signUp.status()).toBe(201);
+        expect(signUp.status()).toBe(201);
         const login = await api.post('/api/v1/auth/login', { data: { email, password } });
-        projectExpect(login.status()).toBe(200);
+        expect(login.status()).toBe(200);
         const { token } = (await login.json()) as { token: string };
         return { authorization: `Bearer ${token}`, email, password };
       };
@@ -39,4 +38,4 @@ export const test = base.extend<{ startDemoApi: (settings?: Record<string, strin
   },
 });
 
-export const expect = projectExpect;
+export { expect };

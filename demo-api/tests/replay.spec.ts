@@ -1,4 +1,4 @@
-import { Redactor } from '../../helpers/redact';
+import { Redactor } from '../../helpers/secrets/redactor';
 import { type ReplayTarget, replayExchange } from '../../helpers/replay/engine';
 import type { RecordedExchange } from '../../helpers/replay/recording';
 import { defineReplayConfig } from '../../helpers/replay/rules';

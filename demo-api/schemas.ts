@@ -1,0 +1,109 @@
+// JSON schemas of the responses. They document the API (GET /openapi.json) and never filter what is
+// sent: the serializer is plain JSON.stringify, so that a fault such as schema-drift goes out as it is.
+
+export const dateTime = { type: 'string', format: 'date-time' } as const;
+export const nullable = <T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] });
+
+export const emailSchema = { type: 'string', format: 'email', maxLength: 200 } as const;
+
+/** Schemas added with addSchema; a route refers to one as `{ $ref: '<$id>#' }`. */
+export const SHARED_SCHEMAS = [
+  {
+    $id: 'Problem',
+    description: 'An error: a stable code to branch on and a message for people.',
+    type: 'object',
+    required: ['code', 'message'],
+    properties: {
+      code: { type: 'string', examples: ['INVALID_REQUEST'] },
+      message: { type: 'string' },
+    },
+  },
+  {
+    $id: 'User',
+    type: 'object',
+    required: ['id', 'email', 'role', 'createdAt'],
+    properties: {
+      id: { type: 'string' },
+      email: { type: 'string', format: 'email' },
+      role: { type: 'string', enum: ['user', 'admin'] },
+      createdAt: dateTime,
+    },
+  },
+  {
+    $id: 'Task',
+    description: 'An image generation task. Retry-After comes with it while it is queued or processing.',
+    type: 'object',
+    required: ['id', 'status', 'progress', 'prompt', 'size', 'createdAt', 'completedAt', 'failedAt', 'result', 'error'],
+    properties: {
+      id: { type: 'string' },
+      status: { type: 'string', enum: ['queued', 'processing', 'completed', 'failed'] },
+      progress: { type: 'integer', minimum: 0, maximum: 100 },
+      prompt: { type: 'string' },
+      size: { type: 'string' },
+      createdAt: dateTime,
+      completedAt: nullable(dateTime),
+      failedAt: nullable(dateTime),
+      result: nullable({
+        type: 'object',
+        required: ['images'],
+        properties: {
+          images: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['url', 'width', 'height'],
+              properties: {
+                url: { type: 'string', format: 'uri' },
+                width: { type: 'integer' },
+                height: { type: 'integer' },
+              },
+            },
+          },
+        },
+      }),
+      error: nullable({
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      }),
+    },
+  },
+  {
+    $id: 'OAuthError',
+    description: 'An error of the token endpoint (RFC 6749, section 5.2).',
+    type: 'object',
+    required: ['error', 'error_description'],
+    properties: {
+      error: { type: 'string', enum: ['invalid_request', 'invalid_client', 'unsupported_grant_type'] },
+      error_description: { type: 'string' },
+    },
+  },
+] as const;
+
+export const problemResponse = (description: string) => ({ description, $ref: 'Problem#' });
+
+export const INVALID_REQUEST = problemResponse(
+  'INVALID_REQUEST: the body, a parameter or the x-demo-faults header is not valid.',
+);
+
+/** 400 and 401 of every route that needs credentials. */
+export const AUTHENTICATED_PROBLEMS = {
+  400: INVALID_REQUEST,
+  401: problemResponse(
+    'MISSING_TOKEN, INVALID_TOKEN or TOKEN_EXPIRED: no valid token; INVALID_API_KEY: an unknown API key.',
+  ),
+};
+
+export const FORBIDDEN = problemResponse('FORBIDDEN: the caller may not do this.');
+
+export const RETRY_AFTER_HEADERS = {
+  'retry-after': { type: 'integer', description: 'Seconds to wait before asking again.' },
+  'retry-after-ms': { type: 'integer', description: 'The same wait, in milliseconds.' },
+} as const;
+
+/** The credentials the authenticated routes accept (see `securitySchemes` of the document). */
+export const AUTHENTICATED: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { apiKeyHeader: [] },
+  { oauth2: [] },
+];

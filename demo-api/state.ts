@@ -1,0 +1,79 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DemoConfig, Fault, Role } from './config';
+import { Holds } from './holds';
+import { ProvisioningQueue, type Provisioning } from './provisioning';
+import { RequestStats } from './stats';
+import type { Task } from './tasks';
+
+export type Account = {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+  provisioning: Provisioning | null;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account: Account | null;
+    /** DEMO_FAULTS, plus the faults this request asks for in its x-demo-faults header. */
+    faults: ReadonlySet<Fault>;
+    /** The e-mail this request acts for, for the per-actor request counters. */
+    actor: string | undefined;
+  }
+}
+
+/** Everything one demo API instance remembers; each route plugin gets it as its `state` option. */
+export type DemoState = Readonly<{
+  config: DemoConfig;
+  /** By e-mail. */
+  accounts: Map<string, Account>;
+  tasks: Map<string, Task>;
+  /** In-flight exports by account id. */
+  inFlightExports: Map<string, number>;
+  stats: RequestStats;
+  holds: Holds;
+  queue: ProvisioningQueue;
+}>;
+
+export type StateOptions = { state: DemoState };
+
+export const hashPassword = (password: string) => createHash('sha256').update(password).digest('hex');
+
+export function newAccount(email: string, password: string, role: Role): Account {
+  return {
+    id: `usr_${randomUUID()}`,
+    email,
+    passwordHash: hashPassword(password),
+    role,
+    createdAt: new Date(),
+    provisioning: null,
+  };
+}
+
+export function createState(config: DemoConfig): DemoState {
+  const accounts = new Map<string, Account>();
+  for (const seeded of config.accounts) {
+    accounts.set(seeded.email, newAccount(seeded.email, seeded.password, seeded.role));
+  }
+  return {
+    config,
+    accounts,
+    tasks: new Map(),
+    inFlightExports: new Map(),
+    stats: new RequestStats(),
+    holds: new Holds(),
+    queue: new ProvisioningQueue({ seed: config.seed, concurrency: 32 }),
+  };
+}
+
+/** The configured account of a role, which API keys and OAuth clients act as. */
+export function roleAccount(state: DemoState, role: Role): Account | undefined {
+  const seeded = state.config.accounts.find((account) => account.role === role);
+  return seeded && state.accounts.get(seeded.email);
+}
+
+/** DEMO_LATENCY_SCALE, three times longer under the `slow` fault. */
+export const latencyScale = (state: DemoState, faults: ReadonlySet<Fault>) =>
+  state.config.latencyScale * (faults.has('slow') ? 3 : 1);
