@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { expect, test } from '../../fixtures';
+import { expect, test } from '@playwright/test';
 
 // The CI workflow cannot run here; its shape can be checked: Playwright's documented sharding
 // pattern, and the steps that `npm run test:sharded` reproduces locally.
@@ -14,8 +14,9 @@ const Step = z.object({
   with: z.record(z.string(), z.unknown()).optional(),
 });
 const Workflow = z.object({
+  env: z.record(z.string(), z.unknown()),
   jobs: z.object({
-    lint: z.object({ steps: z.array(Step) }),
+    lint: z.object({ strategy: z.object({ matrix: z.object({ node: z.array(z.int()) }) }), steps: z.array(Step) }),
     test: z.object({
       strategy: z.object({
         'fail-fast': z.literal(false),
@@ -30,8 +31,32 @@ const Workflow = z.object({
 const workflow = Workflow.parse(parse(readFileSync(path.join(__dirname, '../../.github/workflows/tests.yml'), 'utf8')));
 const runs = (steps: Array<z.infer<typeof Step>>) => steps.flatMap((step) => (step.run ? [step.run] : []));
 
-test('lint and type check run in a job of their own', () => {
-  expect(runs(workflow.jobs.lint.steps)).toEqual(['npm ci', 'npm run lint', 'npm run typecheck']);
+test('lint, type check and the starter checks run on every supported Node version', () => {
+  expect(workflow.jobs.lint.strategy.matrix.node).toEqual([20, 22, 24]);
+  expect(runs(workflow.jobs.lint.steps)).toEqual(['npm ci', 'npm run lint', 'npm run typecheck', 'npm run checks']);
+});
+
+test('the settings of a run come from one secret holding a .env, so a new setting needs no workflow edit', () => {
+  expect(Object.keys(workflow.env)).toEqual(['CI']);
+  for (const job of [workflow.jobs.test, workflow.jobs['merge-reports']]) {
+    const settings = job.steps.find((step) => step.run?.includes('> .env'));
+    expect(settings).toMatchObject({ run: `printf '%s\\n' "$TEST_ENV" > .env` });
+  }
+});
+
+test('every action is on its current major version', () => {
+  const uses = Object.values(workflow.jobs).flatMap((job) =>
+    job.steps.flatMap((step) => (step.uses ? [step.uses] : [])),
+  );
+  const majors = new Map(uses.map((use) => [use.split('@')[0]!, use.split('@')[1]!]));
+  expect(Object.fromEntries(majors)).toEqual({
+    'actions/checkout': 'v6',
+    'actions/setup-node': 'v6',
+    'actions/upload-artifact': 'v7',
+    'actions/download-artifact': 'v7',
+    'actions/cache/restore': 'v5',
+    'actions/cache/save': 'v5',
+  });
 });
 
 test('the suite runs as a matrix of shards, each uploading its blob report and Allure results', () => {
@@ -52,6 +77,7 @@ test('the merge runs even after failed shards and builds one report, history and
   expect([merge.if, merge.needs]).toEqual(['${{ !cancelled() }}', ['test']]);
   expect(runs(merge.steps)).toEqual([
     'npm ci',
+    `printf '%s\\n' "$TEST_ENV" > .env`,
     'npx playwright merge-reports --config merge.config.ts ./all-blob-reports',
     'npm run report',
     'npm run report:check',
