@@ -126,7 +126,7 @@ export function createApiClient(context: APIRequestContext, options: ApiClientOp
   };
 }
 
-/** The title of a report step for an exchange: `POST /api/v1/images/generations → 202 (38 ms)`. */
+/** The title of a report step for an exchange: `POST /reports → 202 (38 ms)`. */
 export function exchangeTitle(exchange: Exchange): string {
   const outcome = exchange.response ? String(exchange.response.status) : 'no response';
   return `${exchange.method} ${exchange.path} → ${outcome} (${Math.round(exchange.latencyMs)} ms)`;

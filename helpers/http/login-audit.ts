@@ -6,7 +6,7 @@ const Stats = z.object({
 
 /**
  * Successful logins in an API's request counters (LOGIN_AUDIT_PATH): an answer shaped
- * `{routes: {"POST /login": {count, byStatus: {"200": n}}}}`, as the demo API's `/__demo/stats` gives.
+ * `{routes: {"POST /login": {count, byStatus: {"200": n}}}}`, as an API's test counters may give.
  */
 export function successfulLogins(stats: unknown, loginRoute: string): number {
   return Stats.parse(stats).routes[loginRoute]?.byStatus['200'] ?? 0;

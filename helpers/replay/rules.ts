@@ -22,7 +22,7 @@ export type EndpointRules = CompareRules & {
 
 export type ReplayConfig = {
   record: RecordRules;
-  /** Rules for every endpoint, merged with the rules of the endpoint (`GET /api/v1/tasks/:id`). */
+  /** Rules for every endpoint, merged with the rules of the endpoint (`GET /reports/:id`). */
   compare: { default: EndpointRules; endpoints: Readonly<Record<string, EndpointRules>> };
 };
 
@@ -30,7 +30,7 @@ export function defineReplayConfig(config: ReplayConfig): ReplayConfig {
   return config;
 }
 
-/** `/api/**`, `/api/v1/tasks/*`: `*` matches one path segment, `**` any number of them. */
+/** `/api/**`, `/reports/*`: `*` matches one path segment, `**` any number of them. */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
   const regexes = globs.map(
     (glob) =>
@@ -59,7 +59,7 @@ export function rulesFor(config: ReplayConfig, method: string, path: string): En
   };
 }
 
-/** `GET /api/v1/tasks/:id` matches `GET /api/v1/tasks/tsk_42?x=1`. */
+/** `GET /reports/:id` matches `GET /reports/rep_42?x=1`. */
 export function endpointMatches(template: string, method: string, path: string): boolean {
   const [templateMethod, templatePath = ''] = template.split(' ');
   if (templateMethod !== method) return false;

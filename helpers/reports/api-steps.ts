@@ -1,6 +1,6 @@
 type Step = { name?: string; start?: number; stop?: number; steps?: Step[] };
 
-// The title the client fixtures give an API call's step: `POST /api/v1/users → 201 (7 ms)`.
+// The title the client fixtures give an API call's step: `POST /users → 201 (7 ms)`.
 const API_STEP = /^[A-Z]+ \S+ → (?:\d{3}|no response) \((\d+) ms\)$/;
 
 export type ShortStep = { name: string; durationMs: number; latencyMs: number };
