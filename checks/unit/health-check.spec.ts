@@ -1,0 +1,25 @@
+import { expect, test } from '@playwright/test';
+import { describeUnreachableTarget } from '../../helpers/http/health-check';
+
+const url = 'https://api.example.com/health';
+const answering = (status: number) => async () => status;
+const failing = (message: string) => async () => Promise.reject(new Error(message));
+
+test('each way of not answering 2xx names what to look at', async () => {
+  expect(await describeUnreachableTarget(url, answering(204))).toBeNull();
+  expect(await describeUnreachableTarget(url, answering(403))).toBe(
+    `${url} answered HTTP 403: HEALTH_PATH must be a route that answers without credentials.`,
+  );
+  expect(await describeUnreachableTarget(url, answering(404))).toBe(
+    `${url} answered HTTP 404: check HEALTH_PATH (and the path part of BASE_URL).`,
+  );
+  expect(await describeUnreachableTarget(url, answering(503))).toBe(
+    `${url} answered HTTP 503 instead of 2xx (HEALTH_PATH).`,
+  );
+  expect(await describeUnreachableTarget(url, failing('connect ECONNREFUSED 127.0.0.1:9'))).toBe(
+    `${url} did not answer: connection refused (nothing listens there).`,
+  );
+  expect(await describeUnreachableTarget(url, failing('getaddrinfo ENOTFOUND api.example.com'))).toBe(
+    `${url} did not answer: host name not found.`,
+  );
+});
