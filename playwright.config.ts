@@ -44,6 +44,10 @@ export default defineConfig({
       path.join(__dirname, 'reporters/readiness-summary-reporter.ts'),
       { outputDir: 'reports/readiness', allureResultsDir: 'allure-results' },
     ],
+    [
+      path.join(__dirname, 'reporters/api-summary-reporter.ts'),
+      { outputDir: 'reports/api', allureResultsDir: 'allure-results' },
+    ],
     // On CI, also a blob report: shards merge theirs into one report (docs/ci.md).
     ...(env.ci ? [['blob'] as const] : []),
   ],
@@ -60,7 +64,8 @@ export default defineConfig({
           name: 'embedded API',
           command: env.embeddedApi.command,
           cwd: __dirname,
-          url: `${env.baseURL}${env.healthPath}`,
+          // The port, not HEALTH_PATH: a wrong HEALTH_PATH is then reported by global setup, by name.
+          port: env.embeddedApi.port,
           // An API started by hand (`npm run demo-api`) is used as it is; CI always starts its own.
           reuseExistingServer: !env.ci,
           timeout: 30_000,

@@ -58,8 +58,15 @@ export type Env = Readonly<{
   source: Readonly<Record<string, string>>;
 }>;
 
+/** A missing or malformed setting: its message names the key and says all there is to say. */
 export class EnvError extends Error {
   override name = 'EnvError';
+
+  constructor(message: string) {
+    super(message);
+    // No stack: a code frame of this module would only bury the one line that matters.
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 // Settings whose values are secrets, by the end of their name: USER_PASSWORD, SERVICE_CLIENT_SECRET,

@@ -15,10 +15,13 @@ export default async function checkTargetAnswers() {
       return response.status();
     });
     if (problem !== null) {
-      const fix = env.embeddedApi
-        ? `The embedded API should have been started by Playwright; run \`${env.embeddedApi.command}\` to see why it fails.`
-        : 'Start the API, or correct BASE_URL and HEALTH_PATH in .env.';
-      const error = new Error(`The API under test is unreachable: ${problem} ${fix}`);
+      const answered = !problem.includes('did not answer');
+      const fix = answered
+        ? ''
+        : env.embeddedApi
+          ? ` The embedded API should have been started by Playwright; run \`${env.embeddedApi.command}\` to see why it fails.`
+          : ' Start the API, or correct BASE_URL in .env.';
+      const error = new Error(`The API under test is unreachable: ${problem}${fix}`);
       // The message says all there is to say; a stack trace would only bury it.
       error.stack = `${error.name}: ${error.message}`;
       throw error;
