@@ -26,10 +26,17 @@ export default async function auditRoleLoginsAfterRun(config: FullConfig) {
     }
     console.log(
       `Role logins: ${audits.map(describeAudit).join('; ')}. Each worker process logs in once per role it ` +
-        'uses; Playwright starts a new one after a failed test (docs/clients-and-auth.md).',
+        'uses; Playwright starts one per repetition of --repeat-each and a new one after a failed test ' +
+        '(docs/clients-and-auth.md).',
     );
     const excess = audits.filter((audit) => !audit.ok);
-    if (excess.length > 0) {
+    // Outside CI the API may be one started by hand and shared with other runs, whose logins it counts too.
+    if (excess.length > 0 && !env.ci) {
+      console.log(
+        `The API counted more logins than this run's sessions made (${excess.map((audit) => audit.role).join(', ')}); ` +
+          'not an error outside CI, where another run may share it.',
+      );
+    } else if (excess.length > 0) {
       const error = new Error(
         `More logins than the role sessions account for (${excess.map((audit) => audit.role).join(', ')}): ` +
           'some code logs in per test instead of using api, adminApi or apiAs.',
