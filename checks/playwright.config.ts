@@ -10,6 +10,8 @@ process.env['BASE_URL'] ||= 'http://127.0.0.1:9';
 
 const root = path.join(__dirname, '..');
 const demoTests = path.join(root, 'demo-api', 'tests');
+// The replay add-on's own checks go with it when replay/ is deleted.
+const replayChecks = path.join(root, 'replay', 'checks');
 
 export default defineConfig({
   fullyParallel: true,
@@ -23,5 +25,6 @@ export default defineConfig({
     // Copies the repository, adopts the copy and runs its suite against a demo API started apart.
     ...(existsSync(demoTests) ? [{ name: 'adoption', testDir: path.join(__dirname, 'adoption') }] : []),
     ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),
+    ...(existsSync(replayChecks) ? [{ name: 'replay', testDir: replayChecks }] : []),
   ],
 });

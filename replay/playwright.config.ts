@@ -15,7 +15,7 @@ function embeddedInstance(name: string, port: number, faults: string) {
   return {
     ...baseServers[0]!,
     name,
-    url: `http://127.0.0.1:${port}${env.healthPath}`,
+    port,
     reuseExistingServer: false,
     env: { PORT: String(port), DEMO_FAULTS: faults },
   };
@@ -25,6 +25,7 @@ export default defineConfig({
   ...base,
   testDir: __dirname,
   testMatch: 'replay.spec.ts',
+  globalSetup: path.join(__dirname, 'global-setup.ts'),
   projects: [{ name: 'replay' }],
   reporter: [
     ...(Array.isArray(base.reporter) ? base.reporter : []),

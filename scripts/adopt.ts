@@ -21,6 +21,7 @@ const DEMO_ONLY = [
   'bench/polling.bench.ts',
   'checks/adoption',
   'checks/unit/generated-contracts.spec.ts',
+  'replay/checks/live-instances.spec.ts',
 ];
 
 const { values: flags } = parseArgs({

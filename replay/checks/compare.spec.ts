@@ -1,6 +1,6 @@
 import { compareResponses, withoutNoise } from '../../helpers/replay/compare';
 import { formatPath, pathMatcher } from '../../helpers/replay/paths';
-import { expect, test } from '../../fixtures';
+import { expect, test } from '@playwright/test';
 
 const ok = (body: unknown) => ({ status: 200, body });
 

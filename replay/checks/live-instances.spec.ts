@@ -2,7 +2,7 @@ import { Redactor } from '../../helpers/secrets/redactor';
 import { type ReplayTarget, replayExchange } from '../../helpers/replay/engine';
 import type { RecordedExchange } from '../../helpers/replay/recording';
 import { defineReplayConfig } from '../../helpers/replay/rules';
-import { type DemoInstance, expect, test } from './demo-fixtures';
+import { type DemoInstance, expect, test } from '../../demo-api/tests/demo-fixtures';
 
 // The replay engine between live demo API instances: what the comparison rules and the noise
 // cancellation make of the differences that real environments show.
