@@ -1,7 +1,7 @@
-import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
-
-import { Health, TaskAccepted, Task } from '../api/contracts';
+import { Health, Task, TaskAccepted } from '../api/contracts';
 import { expect, parse, test } from '../api/fixtures';
+import { zGetCurrentUserResponse } from '../api/generated/schemas';
+import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
 
 test('the API answers its health check', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/health');
@@ -12,6 +12,8 @@ test('the API answers its health check', async ({ anonymousApi }) => {
 test('the user role can call an authenticated route', async ({ api }) => {
   const response = await api.get('/api/v1/users/me');
   await expect(response).toHaveStatus(200);
+  // Generated from the API's OpenAPI document (npm run contracts:generate): no hand-written schema needed.
+  await expect(response).toMatchSchema(zGetCurrentUserResponse);
 });
 
 test('an image generation task is polled to completion', async ({ api, waitUntilReady }) => {

@@ -88,5 +88,6 @@ test('the merge runs even after failed shards and builds one report, history and
   const cacheKeys = merge.steps
     .filter((step) => step.uses?.startsWith('actions/cache'))
     .map((step) => step.with?.['path']);
-  expect(cacheKeys).toEqual(['.history/allure-history.jsonl', '.history/allure-history.jsonl']);
+  const histories = '.history/allure-history.jsonl\n.history/api-summary.jsonl\n';
+  expect(cacheKeys).toEqual([histories, histories]);
 });

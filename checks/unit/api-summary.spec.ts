@@ -1,0 +1,382 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FullConfig, FullResult, TestCase, TestResult } from '@playwright/test/reporter';
+import { EnvError, parseEnv } from '../../helpers/env';
+import {
+  type ApiCall,
+  type ApiSummary,
+  DEFAULT_TREND_RULE,
+  type HistoryRun,
+  apiGateSettings,
+  apiSummarySettings,
+  callsFromAttachments,
+  gateMisses,
+  historyRun,
+  matchOperation,
+  operationsOfDocument,
+  parseHistory,
+  renderMarkdown,
+  renderSvg,
+  renderText,
+  routeTemplate,
+  summarizeApiCalls,
+  trimHistory,
+} from '../../helpers/reports/api-summary';
+import ApiSummaryReporter from '../../reporters/api-summary-reporter';
+import { expect, test } from '../../fixtures';
+
+type Answer = { status: number; latencyMs: number } | { error: string; latencyMs: number };
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2));
+const requestOf = (method: string, path: string) => ({
+  name: `${method} ${path} request`,
+  contentType: 'application/json',
+  body: json({ identity: 'user', method, path, startedAt: '2026-11-30T10:00:00.000Z', headers: {} }),
+});
+const responseOf = (method: string, path: string, answer: Answer) => ({
+  name: `${method} ${path} response`,
+  contentType: 'application/json',
+  body: json('status' in answer ? { ...answer, headers: {}, body: {} } : answer),
+});
+const exchange = (method: string, path: string, answer: Answer) => [
+  requestOf(method, path),
+  responseOf(method, path, answer),
+];
+const call = (method: string, path: string, status: number | null, latencyMs: number): ApiCall => ({
+  method,
+  path,
+  status,
+  latencyMs,
+});
+
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'Shop', version: '2.0.0' },
+  servers: [{ url: 'https://api.example.com/v2' }],
+  paths: {
+    '/users/me': { get: { responses: { '200': {}, '401': {} } } },
+    '/users/{userId}': { get: { responses: { '200': {}, '404': {} } }, delete: { responses: { '204': {} } } },
+    '/orders': { post: { responses: { '201': {}, '4XX': {} } } },
+    '/orders/{orderId}/lines': { get: { responses: { '200': {}, default: {} } }, parameters: [] },
+  },
+};
+const api = operationsOfDocument(DOCUMENT);
+const document = { source: 'openapi.json', api };
+
+test('without a document, id-like segments become {id} and the query goes', () => {
+  const cases = [
+    ['/api/v1/tasks/tsk_3f2b9c1e-5d4a-4b7e-9f0a-1c2d3e4f5a6b', '/api/v1/tasks/{id}'],
+    ['/api/v1/users/usr_0c1d2e3f?expand=roles', '/api/v1/users/{id}'],
+    ['/orders/12345/lines/7', '/orders/{id}/lines/{id}'],
+    ['/files/3f2b9c1e-5d4a-4b7e-9f0a-1c2d3e4f5a6b', '/files/{id}'],
+    ['/commits/9fceb02d0ae598e95dc970b74767f19372d61af8', '/commits/{id}'],
+    ['/customers/cus_N4x8Qk2Lm', '/customers/{id}'],
+    // Words stay words: no digit, too short, or not hex.
+    ['/api/v1/exports/in-flight', '/api/v1/exports/in-flight'],
+    ['/oauth/client_credentials', '/oauth/client_credentials'],
+    ['/api/v1/tasks/tsk_does-not-exist', '/api/v1/tasks/tsk_does-not-exist'],
+    ['/api/v1/users/me', '/api/v1/users/me'],
+    ['/v2/cafe', '/v2/cafe'],
+    ['/?page=2', '/'],
+  ] as const;
+  for (const [path, template] of cases) expect(routeTemplate(path), path).toBe(template);
+});
+
+test('with a document, the most literal template of the method wins, with or without the server path', () => {
+  const cases = [
+    ['GET', '/users/me', '/users/me'],
+    ['GET', '/users/alice', '/users/{userId}'],
+    ['DELETE', '/v2/users/42', '/users/{userId}'],
+    ['GET', '/orders/7/lines?page=2', '/orders/{orderId}/lines'],
+    ['get', '/orders/7/lines/', '/orders/{orderId}/lines'],
+  ] as const;
+  for (const [method, path, template] of cases) {
+    expect(matchOperation(api, method, path)?.template, `${method} ${path}`).toBe(template);
+  }
+  expect(matchOperation(api, 'POST', '/users/me')).toBeUndefined();
+  expect(matchOperation(api, 'GET', '/orders/7/lines/9')).toBeUndefined();
+  expect(api).toMatchObject({ title: 'Shop', version: '2.0.0', basePaths: ['/v2'] });
+  expect(api.operations).toHaveLength(5);
+});
+
+test('the calls of a test: a response pairs with its request, even when concurrent calls interleave', () => {
+  const attachments = [
+    requestOf('GET', '/tasks/tsk_1a2b3c4d'),
+    requestOf('POST', '/exports'),
+    responseOf('POST', '/exports', { status: 429, latencyMs: 3 }),
+    { name: 'readiness timeline', contentType: 'application/json', body: json({ attempts: [] }) },
+    { name: 'GET /tasks/tsk_1a2b3c4d response', contentType: 'text/plain', body: Buffer.from('not the JSON one') },
+    responseOf('GET', '/tasks/tsk_1a2b3c4d', { status: 200, latencyMs: 12.4 }),
+    ...exchange('GET', '/health', { error: 'connect ECONNREFUSED', latencyMs: 1 }),
+    { name: 'login response', contentType: 'application/json', body: json({ token: 'x' }) },
+  ];
+  expect(callsFromAttachments(attachments)).toEqual([
+    call('POST', '/exports', 429, 3),
+    call('GET', '/tasks/tsk_1a2b3c4d', 200, 12.4),
+    call('GET', '/health', null, 1),
+  ]);
+});
+
+test('per operation: calls, statuses, latency percentiles of the answers, and failures', () => {
+  const latencies = Array.from({ length: 20 }, (_, i) => i + 1);
+  const summary = summarizeApiCalls({
+    calls: [
+      ...latencies.map((ms) => call('GET', `/tasks/tsk_${ms}a2b3c4d`, ms === 20 ? 503 : 200, ms)),
+      call('GET', '/tasks/tsk_9z8y7x6w', null, 10_000),
+      call('POST', '/tasks', 202, 40),
+    ],
+    runDurationMs: 5_000.4,
+    now: new Date('2026-11-30T10:00:00Z'),
+  });
+  expect(summary).toMatchObject({ generatedAt: '2026-11-30T10:00:00.000Z', runDurationMs: 5_000, calls: 22 });
+  expect(summary.document).toBeNull();
+  expect(summary.coverage).toBeNull();
+  expect(summary.operations).toEqual([
+    {
+      operation: 'POST /tasks',
+      method: 'POST',
+      path: '/tasks',
+      calls: 1,
+      statuses: { '202': 1 },
+      noResponse: 0,
+      failures: 0,
+      p50Ms: 40,
+      p95Ms: 40,
+      maxMs: 40,
+      trend: null,
+    },
+    {
+      operation: 'GET /tasks/{id}',
+      method: 'GET',
+      path: '/tasks/{id}',
+      calls: 21,
+      statuses: { '200': 19, '503': 1 },
+      noResponse: 1,
+      failures: 2,
+      p50Ms: 10,
+      p95Ms: 19,
+      maxMs: 20,
+      trend: null,
+    },
+  ]);
+  expect(summary.failures).toBe(2);
+});
+
+test('with a document: documented operations never called, statuses not seen, and the coverage ratio', () => {
+  const summary = summarizeApiCalls({
+    calls: [
+      call('GET', '/v2/users/me', 200, 5),
+      call('GET', '/v2/users/me', 401, 4),
+      call('GET', '/v2/users/usr_1a2b3c4d', 200, 8),
+      call('GET', '/v2/users/usr_1a2b3c4d', 500, 9),
+      call('POST', '/v2/orders', 422, 30),
+      call('GET', '/v2/orders/7/lines', 418, 6),
+      call('GET', '/__controls/stats', 200, 2),
+    ],
+    runDurationMs: 1_000,
+    document,
+  });
+  const row = (operation: string) => summary.operations.find((candidate) => candidate.operation === operation);
+  expect(row('GET /users/me')).toMatchObject({ documented: true, covered: true, statusesNotSeen: [] });
+  expect(row('GET /users/{userId}')).toMatchObject({
+    calls: 2,
+    covered: true,
+    documentedStatuses: ['200', '404'],
+    statusesNotSeen: ['404'],
+    undocumentedStatuses: ['500'],
+    failures: 1,
+  });
+  expect(row('POST /orders')).toMatchObject({ statusesNotSeen: ['201'], undocumentedStatuses: [] });
+  // 418 falls under `default`: not undocumented, and `default` itself is never "not seen".
+  expect(row('GET /orders/{orderId}/lines')).toMatchObject({ statusesNotSeen: ['200'], undocumentedStatuses: [] });
+  expect(row('DELETE /users/{userId}')).toMatchObject({ calls: 0, covered: false, p95Ms: null });
+  expect(row('GET /__controls/stats')).toMatchObject({ documented: false, covered: true, calls: 1 });
+  expect(summary.notCovered).toEqual(['DELETE /users/{userId}']);
+  expect(summary.coverage).toEqual({
+    operations: 5,
+    covered: 4,
+    ratio: 0.8,
+    statuses: 8,
+    statusesSeen: 4,
+    statusRatio: 0.5,
+  });
+  expect(summary.document).toEqual({ source: 'openapi.json', title: 'Shop', version: '2.0.0', operations: 5 });
+});
+
+const runWith = (target: string, p95Ms: Record<string, number>, at = '2026-11-30T10:00:00.000Z'): HistoryRun => ({
+  at,
+  target,
+  p95Ms,
+});
+
+test('a p95 well over the median of the kept runs is flagged, as information', () => {
+  const target = 'https://api.example.com';
+  const history = [
+    runWith(target, { 'GET /slow': 100, 'GET /fast': 4, 'GET /new': 10 }),
+    runWith(target, { 'GET /slow': 120, 'GET /fast': 5, 'GET /new': 10 }),
+    runWith(target, { 'GET /slow': 110, 'GET /fast': 6 }),
+    // Another target's runs are not compared.
+    ...[1, 2, 3].map(() => runWith('http://127.0.0.1:3100', { 'GET /slow': 10 })),
+  ];
+  const calls = [call('GET', '/slow', 200, 170), call('GET', '/fast', 200, 30), call('GET', '/new', 200, 900)];
+  const summary = summarizeApiCalls({ calls, runDurationMs: 1, history, target });
+  const trend = (operation: string) => summary.operations.find((row) => row.operation === operation)?.trend;
+  // 170 ms against a median of 110 ms: +55 % and +60 ms.
+  expect(trend('GET /slow')).toEqual({ runs: 3, medianP95Ms: 110, changePercent: 55, regression: true });
+  // Six times slower, but only 25 ms more: under the absolute threshold.
+  expect(trend('GET /fast')).toEqual({ runs: 3, medianP95Ms: 5, changePercent: 500, regression: false });
+  // Two earlier runs only: no comparison yet.
+  expect(trend('GET /new')).toBeNull();
+  expect(summary.regressions).toEqual(['GET /slow']);
+
+  const tolerant = summarizeApiCalls({
+    calls,
+    runDurationMs: 1,
+    history,
+    target,
+    trendRule: { ...DEFAULT_TREND_RULE, thresholdPercent: 60 },
+  });
+  expect(tolerant.regressions).toEqual([]);
+  expect(renderMarkdown(summary)).toContain('slower: median 110 ms of 3 runs (+55 %)');
+  expect(renderText(summary, 'reports/api/api-summary.md')).toContain('p95 beyond its usual: GET /slow 170 ms (+55 %)');
+});
+
+test('the history keeps the last runs of each target, and skips what it cannot read', () => {
+  const runs = [1, 2, 3, 4].flatMap((n) => [
+    runWith('a', { 'GET /x': n }, `2026-11-0${n}T00:00:00.000Z`),
+    runWith('b', { 'GET /x': 10 * n }, `2026-11-0${n}T00:00:00.000Z`),
+  ]);
+  const kept = trimHistory(runs, 2);
+  expect(kept.map((run) => `${run.target}${run.p95Ms['GET /x']}`)).toEqual(['a3', 'b30', 'a4', 'b40']);
+  const text = `${JSON.stringify(kept[0])}\n{"half a line\n\n${JSON.stringify(kept[1])}\n`;
+  expect(parseHistory(text)).toEqual(kept.slice(0, 2));
+
+  const summary = summarizeApiCalls({ calls: [call('GET', '/x', 200, 7)], runDurationMs: 1, document });
+  expect(historyRun(summary, 'a')).toEqual({ at: summary.generatedAt, target: 'a', p95Ms: { 'GET /x': 7 } });
+});
+
+test('two shards summarised together are one run: percentiles over every call, not averages of shards', () => {
+  const shardOne = Array.from({ length: 10 }, (_, i) =>
+    exchange('GET', `/users/${i + 1}`, { status: 200, latencyMs: 10 }),
+  );
+  const shardTwo = Array.from({ length: 10 }, (_, i) =>
+    exchange('GET', '/v2/users/me', { status: 200, latencyMs: i + 1 }),
+  );
+  const calls = [...shardOne, ...shardTwo].flatMap((attachments) => callsFromAttachments(attachments));
+  const merged = summarizeApiCalls({ calls, runDurationMs: 1, document });
+  expect(merged.calls).toBe(20);
+  expect(merged.operations.find((row) => row.operation === 'GET /users/me')).toMatchObject({ calls: 10, p95Ms: 10 });
+  expect(merged.operations.find((row) => row.operation === 'GET /users/{userId}')).toMatchObject({
+    calls: 10,
+    p50Ms: 10,
+  });
+  expect(merged.coverage).toMatchObject({ covered: 2, operations: 5 });
+});
+
+test.describe('the reporter', () => {
+  let dir: string;
+
+  test.beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'api-summary-'));
+    writeFileSync(path.join(dir, 'openapi.json'), JSON.stringify(DOCUMENT));
+  });
+
+  test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const resultWith = (attachments: ReturnType<typeof exchange>) => ({ attachments }) as unknown as TestResult;
+  const runReporter = async (shard: FullConfig['shard'], results: TestResult[]) => {
+    const reporter = new ApiSummaryReporter({
+      outputDir: path.join(dir, 'api'),
+      historyFile: path.join(dir, 'history', 'api-summary.jsonl'),
+      document: path.join(dir, 'openapi.json'),
+    });
+    reporter.onBegin({ shard } as FullConfig);
+    for (const result of results) reporter.onTestEnd({} as TestCase, result);
+    await reporter.onEnd({ status: 'passed', duration: 1_000 } as FullResult);
+    return JSON.parse(readFileSync(path.join(dir, 'api', 'api-summary.json'), 'utf8')) as ApiSummary;
+  };
+
+  test('merging two shards gives one summary of both, and one history line', async () => {
+    const shardOne = [resultWith(exchange('GET', '/users/me', { status: 200, latencyMs: 5 }))];
+    const shardTwo = [resultWith(exchange('DELETE', '/users/usr_1a2b3c4d', { status: 204, latencyMs: 9 }))];
+    const partial = await runReporter({ current: 1, total: 2 }, shardOne);
+    expect(partial.calls).toBe(1);
+    // A shard keeps no history: its p95s are of a part of the run.
+    expect(() => readFileSync(path.join(dir, 'history', 'api-summary.jsonl'))).toThrow();
+
+    const merged = await runReporter(null, [...shardOne, ...shardTwo]);
+    expect(merged.calls).toBe(2);
+    expect(merged.notCovered).toEqual(['POST /orders', 'GET /orders/{orderId}/lines', 'GET /users/{userId}']);
+    expect(merged.coverage).toMatchObject({ covered: 2, operations: 5, ratio: 0.4 });
+    const history = parseHistory(readFileSync(path.join(dir, 'history', 'api-summary.jsonl'), 'utf8'));
+    expect(history.map((run) => run.p95Ms)).toEqual([{ 'GET /users/me': 5, 'DELETE /users/{userId}': 9 }]);
+    const markdown = readFileSync(path.join(dir, 'api', 'api-summary.md'), 'utf8');
+    expect(markdown).toContain('| DELETE /users/{userId} | 1 | 204×1 | 9 ms | 9 ms | 9 ms | 0 | – | covered | – |');
+    expect(readFileSync(path.join(dir, 'api', 'api-summary.svg'), 'utf8')).toContain('documented, never called');
+  });
+});
+
+test('the Markdown table and the chart show every operation', () => {
+  const summary = summarizeApiCalls({
+    calls: [call('GET', '/v2/users/me', 200, 5), call('POST', '/v2/orders', null, 10_000)],
+    runDurationMs: 1,
+    document,
+  });
+  const markdown = renderMarkdown(summary);
+  expect(markdown).toContain(
+    '| operation | calls | statuses | p50 | p95 | max | failures | p95 trend | coverage | documented statuses not seen |',
+  );
+  expect(markdown).toContain('| POST /orders | 1 | no answer×1 | – | – | – | 1 | – | never called | 201 4XX |');
+  expect(markdown).toContain('## Documented operations never called');
+  const svg = renderSvg(summary);
+  for (const row of summary.operations) expect(svg).toContain(row.operation.replace(/[<>&"]/g, ''));
+  expect(svg).toMatch(/^<svg [^>]+>/);
+});
+
+test('the gate: a minimum coverage and required operations, one line per miss', () => {
+  const summary = summarizeApiCalls({
+    calls: [call('GET', '/users/me', 200, 5), call('POST', '/orders', null, 10_000)],
+    runDurationMs: 1,
+    document,
+  });
+  expect(gateMisses(summary, { coverageMin: undefined, requiredOperations: [] })).toEqual([]);
+  expect(gateMisses(summary, { coverageMin: 0.2, requiredOperations: ['get /users/me'] })).toEqual([]);
+  expect(
+    gateMisses(summary, {
+      coverageMin: 0.5,
+      requiredOperations: ['DELETE /users/{id}', 'POST /orders', 'GET /users/{userId}'],
+    }),
+  ).toEqual([
+    'Coverage 0.2 is below API_COVERAGE_MIN 0.5: 1 of 5 documented operations were called.',
+    'DELETE /users/{id} is required (API_REQUIRED_OPERATIONS), but no test called it.',
+    'POST /orders is required (API_REQUIRED_OPERATIONS), but none of its 1 call got an answer.',
+    'GET /users/{userId} is required (API_REQUIRED_OPERATIONS), but no test called it.',
+  ]);
+  const withoutDocument = summarizeApiCalls({ calls: [call('GET', '/users/me', 200, 5)], runDurationMs: 1 });
+  expect(gateMisses(withoutDocument, { coverageMin: 0.1, requiredOperations: ['GET /users/me'] })).toEqual([
+    'API_COVERAGE_MIN is 0.1, but the summary had no OpenAPI document to measure coverage against.',
+  ]);
+});
+
+test('the settings: defaults, and one line naming a bad key', () => {
+  const env = (extra: Record<string, string>) => parseEnv({ BASE_URL: 'https://api.example.com', ...extra });
+  expect(apiSummarySettings(env({}))).toEqual({ document: undefined, trendRule: DEFAULT_TREND_RULE });
+  expect(apiGateSettings(env({}))).toEqual({ coverageMin: undefined, requiredOperations: [] });
+  expect(apiGateSettings(env({ API_COVERAGE_MIN: '0.75', API_REQUIRED_OPERATIONS: 'GET /a/{id}, POST /b' }))).toEqual({
+    coverageMin: 0.75,
+    requiredOperations: ['GET /a/{id}', 'POST /b'],
+  });
+  expect(apiSummarySettings(env({ OPENAPI_DOCUMENT: 'api.yaml', API_P95_REGRESSION_PERCENT: '25' }))).toMatchObject({
+    document: 'api.yaml',
+    trendRule: { thresholdPercent: 25 },
+  });
+  expect(() => apiGateSettings(env({ API_COVERAGE_MIN: '80' }))).toThrow(
+    new EnvError('Invalid setting API_COVERAGE_MIN: expected a ratio between 0 and 1, such as 0.8, got "80".'),
+  );
+  expect(() => apiGateSettings(env({ API_REQUIRED_OPERATIONS: 'GET /a, users' }))).toThrow(
+    new EnvError(
+      'Invalid setting API_REQUIRED_OPERATIONS: expected a comma list of METHOD /path/{template}, such as GET /items/{id} (not "users"), got "GET /a, users".',
+    ),
+  );
+});
