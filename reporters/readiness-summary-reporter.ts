@@ -34,7 +34,12 @@ export default class ReadinessSummaryReporter implements Reporter {
 
   onEnd(result: FullResult): void {
     // A run that stopped before any test (an unreachable API, say) leaves the last summary alone.
-    if (this.testsEnded === 0) return;
+    if (this.testsEnded === 0) {
+      console.log(
+        `Readiness summary not written: no test ran (run ${result.status}); ${this.outputDir()} keeps the last one.`,
+      );
+      return;
+    }
     const summary = summarize(this.records, result.duration);
     if (summary.waits > 0) console.log(`\n${renderText(summary)}`);
     // Written even when empty: a summary left over from an earlier run would speak for this one.
@@ -49,7 +54,11 @@ export default class ReadinessSummaryReporter implements Reporter {
     ];
     // A shard's summary covers a part of the run; the whole run's is attached when the shards merge.
     const attachTo = this.sharded || summary.waits === 0 ? undefined : this.options.allureResultsDir;
-    writeSummaryFiles(files, this.options.outputDir ?? path.join('reports', 'readiness'), attachTo);
+    writeSummaryFiles(files, this.outputDir(), attachTo);
+  }
+
+  private outputDir(): string {
+    return this.options.outputDir ?? path.join('reports', 'readiness');
   }
 
   printsToStdio(): boolean {

@@ -1,13 +1,13 @@
 import type { WaitRecord } from '../../helpers/readiness/wait';
-import { renderMarkdown, renderSvg, summarize } from '../../helpers/readiness/summary';
-import { compareSummaryWithSteps, waitStepsOf } from '../../helpers/readiness/summary-check';
+import { recordsFromAttachments, renderMarkdown, renderSvg, summarize } from '../../helpers/readiness/summary';
+import { compareSummaryWithSteps, nothingToCheck, waitStepsOf } from '../../helpers/readiness/summary-check';
 import { expect, test } from '../../fixtures';
 
 const wait = (
   operation: string,
   outcome: WaitRecord['outcome'],
   attempts: number,
-  timeToReadyMs?: number,
+  observedTimeToReadyMs?: number,
 ): WaitRecord => ({
   operation,
   subject: 'x',
@@ -16,20 +16,33 @@ const wait = (
   outcome,
   provoked: false,
   attempts,
-  elapsedMs: timeToReadyMs ?? 10_000,
-  timeToReadyMs,
-  bracket: { lastNotReadyMs: undefined, firstReadyMs: timeToReadyMs },
+  elapsedMs: observedTimeToReadyMs ?? 10_000,
+  observedTimeToReadyMs,
+  // Readiness is estimated 100 ms before it was observed.
+  estimatedTimeToReadyMs: observedTimeToReadyMs === undefined ? undefined : observedTimeToReadyMs - 100,
+  timeToReadyMs: observedTimeToReadyMs,
+  bracket: {
+    lastNotReadyMs: observedTimeToReadyMs === undefined ? undefined : observedTimeToReadyMs - 200,
+    firstReadyMs: observedTimeToReadyMs,
+  },
+  lastObservation: undefined,
+  finalProbe: undefined,
+  minProbeBudgetMs: 100,
   timeline: [],
 });
 
+// A time to ready as a wait step's parameter shows it.
+const shown = (value: number | undefined, outcome: string) =>
+  value === undefined ? `not ready (${outcome})` : `${value} ms`;
+
 const records = [
   ...[1_000, 1_200, 1_400, 1_600, 2_800].map((ms, i) => wait('asset provisioning', 'ready', i + 1, ms)),
-  wait('asset provisioning', 'timeout', 12),
+  wait('asset provisioning', 'timeout', 40),
   wait('asset provisioning', 'unexpected-status', 1),
   wait('image generation', 'ready', 2, 900),
 ];
 
-test('a summary per operation: time to ready, attempts, SLA share, breaches and failures', () => {
+test('a summary per operation: observed and estimated time to ready, attempts, SLA share, breaches and failures', () => {
   const summary = summarize(records, 20_000, new Date('2026-11-23T10:05:00Z'));
   expect(summary).toMatchObject({
     runDurationMs: 20_000,
@@ -40,8 +53,15 @@ test('a summary per operation: time to ready, attempts, SLA share, breaches and 
     operation: 'asset provisioning',
     waits: 7,
     ready: 5,
-    timeToReadyMs: { p50: 1_400, p95: 2_800, max: 2_800 },
-    attempts: { mean: 4, max: 12 },
+    observedTimeToReadyMs: { p50: 1_400, p95: 2_800, max: 2_800 },
+    estimatedTimeToReadyMs: { p50: 1_300, p95: 2_700, max: 2_700 },
+    // The stuck wait's 40 polls stay out of the attempts to ready.
+    attempts: {
+      ready: { mean: 3, max: 5 },
+      slaBreaches: { mean: 40, max: 40 },
+      failures: { mean: 1, max: 1 },
+      provoked: { mean: null, max: null },
+    },
     slaMs: 10_000,
     p95ShareOfSlaPercent: 28,
     slaBreaches: 1,
@@ -49,21 +69,43 @@ test('a summary per operation: time to ready, attempts, SLA share, breaches and 
     provoked: 0,
     waitedMs: 28_000,
   });
-  expect(summary.operations[1]).toMatchObject({ operation: 'image generation', waits: 1, timeToReadyMs: { p95: 900 } });
+  expect(summary.operations[1]).toMatchObject({
+    operation: 'image generation',
+    waits: 1,
+    observedTimeToReadyMs: { p95: 900 },
+  });
+});
+
+test('records written before the times to ready had their names count as observed times', () => {
+  const { observedTimeToReadyMs: _observed, estimatedTimeToReadyMs: _estimated, ...older } = wait('x', 'ready', 2, 700);
+  const [record] = recordsFromAttachments([
+    { name: 'readiness timeline', contentType: 'application/json', body: Buffer.from(JSON.stringify(older)) },
+  ]);
+  expect(record?.observedTimeToReadyMs).toBe(700);
+  expect(record?.estimatedTimeToReadyMs).toBeUndefined();
+  expect(summarize([record!], 1_000).operations[0]).toMatchObject({
+    observedTimeToReadyMs: { p50: 700 },
+    estimatedTimeToReadyMs: { p50: null },
+  });
 });
 
 test('the Markdown and the chart name every operation and its figures', () => {
   const summary = summarize(records, 20_000);
-  expect(renderMarkdown(summary)).toContain(
-    '| operation | waits | ready | p50 | p95 | max | attempts mean/max | SLA | p95 of SLA | SLA breaches | failures | provoked |',
+  const markdown = renderMarkdown(summary);
+  expect(markdown).toContain(
+    '| operation | waits | ready | observed p50 | observed p95 | observed max | estimated p50 | attempts to ready mean/max | SLA | observed p95 of SLA | SLA breaches | failures | provoked |',
   );
-  expect(renderMarkdown(summary)).toContain(
-    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 4 / 12 | 10.0 s | 28 % | 1 | 1 | 0 |',
+  expect(markdown).toContain(
+    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 1.3 s | 3 / 5 | 10.0 s | 28 % | 1 (40 attempts) | 1 (1 attempt) | 0 |',
   );
+  expect(markdown).toContain('Observed time to ready runs from the start of a wait');
+  expect(markdown).toContain('Estimated time to ready is the middle of the bracket');
   const svg = renderSvg(summary);
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  expect(svg).toContain('p95 2.8 s (28 % of SLA)');
-  expect(svg).toContain('1 SLA breach · 1 failure');
+  expect(svg).toContain('observed p50 1.4 s · p95 2.8 s (28 % of SLA) · max 2.8 s · estimated p50 1.3 s');
+  expect(svg).toContain(
+    '7 waits · 3 attempts to ready on average · 1 SLA breach (40 attempts) · 1 failure (1 attempt)',
+  );
 });
 
 test('the summary is checked against the parameters of the wait steps in the report', () => {
@@ -75,10 +117,8 @@ test('the summary is checked against the parameters of the wait steps in the rep
         { name: 'operation', value: record.operation },
         { name: 'outcome', value: record.outcome },
         { name: 'attempts', value: String(record.attempts) },
-        {
-          name: 'time to ready',
-          value: record.timeToReadyMs === undefined ? 'not ready (timeout)' : `${record.timeToReadyMs} ms`,
-        },
+        { name: 'observed time to ready', value: shown(record.observedTimeToReadyMs, record.outcome) },
+        { name: 'estimated time to ready', value: shown(record.estimatedTimeToReadyMs, record.outcome) },
       ],
       steps: [],
     })),
@@ -88,15 +128,92 @@ test('the summary is checked against the parameters of the wait steps in the rep
   expect(compareSummaryWithSteps(summary, steps.slice(1))).toEqual([
     'asset provisioning: waits is 7 in the summary, 6 in the steps',
     'asset provisioning: ready is 5 in the summary, 4 in the steps',
-    'asset provisioning: attemptsMean is 4 in the summary, 4.5 in the steps',
+    'asset provisioning: attempts mean (ready) is 3 in the summary, 3.5 in the steps',
   ]);
+});
+
+test('steps written before the times to ready had their names are read as observed times', () => {
+  const step = (timeToReady: string) => ({
+    parameters: [
+      { name: 'operation', value: 'image generation' },
+      { name: 'outcome', value: 'ready' },
+      { name: 'attempts', value: '3' },
+      { name: 'time to ready', value: timeToReady },
+    ],
+  });
+  expect(waitStepsOf({ steps: [step('812 ms')] })).toEqual([
+    {
+      operation: 'image generation',
+      outcome: 'ready',
+      attempts: 3,
+      observedTimeToReadyMs: 812,
+      estimatedTimeToReadyMs: undefined,
+      showsEstimate: false,
+    },
+  ]);
+});
+
+test('a wait on a push counts its messages, and its estimate is checked only where its steps show one', () => {
+  const pushed = { ...wait('image generation (sse)', 'ready', 3, 640) };
+  const summary = summarize([pushed], 1_000);
+  const steps = waitStepsOf({
+    steps: [
+      {
+        parameters: [
+          { name: 'operation', value: 'image generation (sse)' },
+          { name: 'outcome', value: 'ready' },
+          { name: 'messages', value: '3' },
+          { name: 'observed time to ready', value: '640 ms' },
+        ],
+      },
+    ],
+  });
+  expect(steps).toMatchObject([{ attempts: 3, observedTimeToReadyMs: 640, showsEstimate: false }]);
+  expect(compareSummaryWithSteps(summary, steps)).toEqual([]);
+  expect(compareSummaryWithSteps(summary, [{ ...steps[0]!, observedTimeToReadyMs: 700 }])).toEqual([
+    'image generation (sse): observed p50 is 640 in the summary, 700 in the steps',
+    'image generation (sse): observed p95 is 640 in the summary, 700 in the steps',
+    'image generation (sse): observed max is 640 in the summary, 700 in the steps',
+  ]);
+});
+
+test('a check with nothing to compare says why instead of passing', () => {
+  expect(nothingToCheck({ waits: 8 }, 0, 0)).toBe('holds no test result: run the tests first (npx playwright test)');
+  expect(nothingToCheck({ waits: 8 }, 12, 5)).toBe(
+    'holds 5 wait steps, fewer than the 8 waits the readiness summary claims: the results are not of the run the summary describes',
+  );
+  expect(nothingToCheck({ waits: 8 }, 12, 8)).toBeUndefined();
+  expect(nothingToCheck({ waits: 0 }, 3, 0)).toBeUndefined();
 });
 
 test('provoked failures are counted apart, and an operation never ready shows as such', () => {
   const provoked = { ...wait('image generation', 'timeout', 12), provoked: true };
   const summary = summarize([provoked, wait('image generation', 'terminal-failure', 1)], 12_000);
-  expect(summary.operations[0]).toMatchObject({ waits: 2, ready: 0, slaBreaches: 0, failures: 1, provoked: 1 });
-  expect(renderSvg(summary)).toContain(
-    'never ready · 2 waits · 6.5 attempts on average · 1 failure · 1 provoked on purpose',
+  expect(summary.operations[0]).toMatchObject({
+    waits: 2,
+    ready: 0,
+    slaBreaches: 0,
+    failures: 1,
+    provoked: 1,
+    attempts: { ready: { mean: null }, provoked: { mean: 12, max: 12 }, failures: { mean: 1, max: 1 } },
+  });
+  const svg = renderSvg(summary);
+  expect(svg).toContain('>never ready</text>');
+  expect(svg).toContain('>2 waits · 1 failure (1 attempt) · 1 provoked on purpose</text>');
+  expect(svg).toContain('fill="#e7a0a0"');
+});
+
+test('an operation whose only waits were provoked on purpose is not drawn as a failure', () => {
+  const provoked = (outcome: WaitRecord['outcome']) => ({ ...wait('image generation', outcome, 12), provoked: true });
+  const summary = summarize([provoked('timeout'), provoked('terminal-failure')], 12_000);
+  expect(summary.operations[0]).toMatchObject({ ready: 0, slaBreaches: 0, failures: 0, provoked: 2 });
+  const svg = renderSvg(summary);
+  expect(svg).toContain('>not ready, as its tests intended</text>');
+  expect(svg).toContain('>2 waits · 2 provoked on purpose</text>');
+  expect(svg).toContain('fill="url(#provoked)"');
+  expect(svg).not.toContain('#e7a0a0');
+  expect(svg).not.toContain('#a40000');
+  expect(renderMarkdown(summary)).toContain(
+    '| image generation | 2 | 0 | – | – | – | – | – | 10.0 s | – | 0 | 0 | 2 (12 attempts) |',
   );
 });

@@ -1,5 +1,12 @@
 import { InMemoryHistory } from '../../helpers/readiness/history';
-import { ReadinessError, type Verdict, type WaitOptions, waitUntilReady } from '../../helpers/readiness/wait';
+import {
+  ReadinessError,
+  type Verdict,
+  type WaitOptions,
+  minProbeBudgetMs,
+  waitUntilReady,
+} from '../../helpers/readiness/wait';
+import { Redactor } from '../../helpers/secrets/redactor';
 import { expect, test } from '../../fixtures';
 
 // A fake clock: sleeping moves time forward at once, so these tests take no real time.
@@ -19,20 +26,31 @@ const failed: Verdict<string> = {
 };
 
 /**
- * A probe that answers the given verdicts in turn (the last one for ever), each after `latencyMs`;
- * like a Playwright request with a timeout, it gives up when its time budget runs out first.
+ * A probe that answers the given verdicts in turn (the last one for ever), each after `latencyMs`
+ * (a number, or one per attempt); like a Playwright request with a timeout, it gives up when its time
+ * budget runs out first, unless told to ignore its budget, as a server's late answer would.
  */
-function scripted(verdicts: Verdict<string>[], clock: ReturnType<typeof fakeClock>, latencyMs = 10) {
+function scripted(
+  verdicts: Verdict<string>[],
+  clock: ReturnType<typeof fakeClock>,
+  latencyMs: number | ((attempt: { number: number; timeoutMs: number }) => number) = 10,
+  { ignoresBudget = false } = {},
+) {
   let calls = 0;
+  const budgets: number[] = [];
   return {
-    probe: async ({ timeoutMs }: { timeoutMs: number }) => {
+    probe: async (attempt: { number: number; timeoutMs: number }) => {
       calls += 1;
-      clock.advance(Math.min(latencyMs, timeoutMs));
-      if (latencyMs > timeoutMs) throw new Error(`apiRequestContext.get: Timeout ${timeoutMs}ms exceeded.`);
+      budgets.push(attempt.timeoutMs);
+      const latency = typeof latencyMs === 'number' ? latencyMs : latencyMs(attempt);
+      const timesOut = latency > attempt.timeoutMs && !ignoresBudget;
+      clock.advance(timesOut ? attempt.timeoutMs : latency);
+      if (timesOut) throw new Error(`apiRequestContext.get: Timeout ${attempt.timeoutMs}ms exceeded.`);
       return verdicts[Math.min(calls - 1, verdicts.length - 1)]!;
     },
     classify: (verdict: Verdict<string>) => verdict,
     calls: () => calls,
+    budgets: () => budgets,
   };
 }
 
@@ -71,8 +89,13 @@ test('ready at once: one attempt, the value and its record', async () => {
     outcome: 'ready',
     provoked: false,
     attempts: 1,
+    observedTimeToReadyMs: 10,
+    estimatedTimeToReadyMs: 10,
     timeToReadyMs: 10,
     bracket: { lastNotReadyMs: undefined, firstReadyMs: 10 },
+    lastObservation: { attempt: 1, atMs: 10, observed: 'status completed', httpStatus: 200, verdict: 'ready' },
+    finalProbe: { attempt: 1, fate: 'answered' },
+    minProbeBudgetMs: 100,
   });
   expect(record.timeline).toEqual([
     {
@@ -99,7 +122,10 @@ test('ready after k attempts: readiness is bracketed by the last not-ready and t
     lastNotReadyMs: third!.startedAtMs + third!.latencyMs,
     firstReadyMs: fourth!.startedAtMs + fourth!.latencyMs,
   });
-  expect(record.timeToReadyMs).toBe(record.bracket.firstReadyMs);
+  expect(record.observedTimeToReadyMs).toBe(record.bracket.firstReadyMs);
+  expect(record.estimatedTimeToReadyMs).toBe(
+    Math.round((record.bracket.lastNotReadyMs! + record.bracket.firstReadyMs!) / 2),
+  );
 });
 
 test('fatal on the first attempt fails at once with the evidence', async () => {
@@ -125,14 +151,106 @@ test('fatal on the k-th attempt stops polling there', async () => {
 test('a wait that is never ready fails at its SLA, naming what it last saw', async () => {
   const clock = fakeClock();
   const started = clock.now();
-  const error = await failureOf(wait(clock, scripted([processing], clock)));
+  const probe = scripted([processing], clock);
+  const error = await failureOf(wait(clock, probe));
   const attempts = error.record.attempts;
   expect(attempts).toBeGreaterThan(3);
   expect(error.record.outcome).toBe('timeout');
+  // The final poll went out with the least budget a poll gets (100 ms here) and answered.
   expect(error.message).toBe(
-    `Readiness timeout: image generation of task 42 not ready within the 3 s SLA: last status processing (HTTP 200) after ${attempts} attempts in 3.0 s`,
+    `Readiness timeout: image generation of task 42 not ready within the 3 s SLA: last status processing (HTTP 200) after ${attempts} attempts in 2.9 s`,
   );
+  expect(error.record.lastObservation).toEqual({
+    attempt: attempts,
+    atMs: 2_910,
+    observed: 'status processing',
+    httpStatus: 200,
+    verdict: 'not-ready',
+  });
+  expect(error.record.finalProbe).toEqual({ attempt: attempts, fate: 'answered' });
+  expect(Math.min(...probe.budgets())).toBe(100);
   expect(clock.now() - started).toBeLessThanOrEqual(3_000);
+});
+
+test('a final poll that gets no answer is named apart from the last status the API reported', async () => {
+  const clock = fakeClock();
+  // Quick answers until the last poll, which the server leaves hanging past its budget.
+  const probe = scripted([processing], clock, ({ timeoutMs }) => (timeoutMs > 100 ? 10 : 5_000));
+  const error = await failureOf(wait(clock, probe));
+  const attempts = error.record.attempts;
+  expect(error.record.outcome).toBe('timeout');
+  expect(error.message).toBe(
+    `Readiness timeout: image generation of task 42 not ready within the 3 s SLA: last status processing (HTTP 200) after ${attempts} attempts in 3.0 s; the final poll got no answer within the remaining 100 ms`,
+  );
+  expect(error.message).not.toMatch(/last \w*Error|last .*Timeout \d+ms/);
+  expect(error.record.lastObservation).toMatchObject({ attempt: attempts - 1, observed: 'status processing' });
+  expect(error.record.finalProbe).toEqual({
+    attempt: attempts,
+    fate: 'no-answer',
+    budgetMs: 100,
+    error: 'Error: apiRequestContext.get: Timeout 100ms exceeded.',
+  });
+  expect(error.record.timeline.at(-1)).toMatchObject({ verdict: 'error', latencyMs: 100 });
+});
+
+test('a wait whose only poll gets no answer says it never observed anything', async () => {
+  const clock = fakeClock();
+  const error = await failureOf(wait(clock, scripted([processing], clock, 60_000)));
+  expect(error.message).toBe(
+    'Readiness timeout: image generation of task 42 not ready within the 3 s SLA: never observed after 1 attempt in 3.0 s; the final poll got no answer within the remaining 3000 ms',
+  );
+  expect(error.record).toMatchObject({ lastObservation: undefined, finalProbe: { attempt: 1, fate: 'no-answer' } });
+});
+
+test('a final poll that answers ready just after the deadline is a timeout that says so', async () => {
+  const clock = fakeClock();
+  const history = new InMemoryHistory();
+  // The last poll is sent with 100 ms left; the server answers it after 130 ms all the same, ready.
+  const probe = scripted([processing], clock);
+  const error = await failureOf(
+    wait(clock, probe, {
+      history,
+      probe: async ({ timeoutMs }) => {
+        const last = timeoutMs <= 100;
+        clock.advance(last ? 130 : 10);
+        return last ? completed : processing;
+      },
+    }),
+  );
+  const attempts = error.record.attempts;
+  expect(error.record).toMatchObject({
+    outcome: 'timeout',
+    observedTimeToReadyMs: undefined,
+    estimatedTimeToReadyMs: undefined,
+    lastObservation: {
+      attempt: attempts,
+      atMs: 3_030,
+      observed: 'status completed',
+      httpStatus: 200,
+      verdict: 'ready',
+    },
+    finalProbe: { attempt: attempts, fate: 'answered-after-sla', lateByMs: 30 },
+  });
+  expect(error.message).toBe(
+    `Readiness timeout: image generation of task 42 not ready within the 3 s SLA: last status completed (HTTP 200) after ${attempts} attempts in 3.0 s; the final poll found it ready 30 ms after the SLA`,
+  );
+  expect(history.timesToReadyMs('image generation')).toEqual([]);
+});
+
+test('no poll is sent with less budget than three times the slowest answer, 100 ms at least', async () => {
+  expect(minProbeBudgetMs(undefined, 12_000)).toBe(100);
+  expect(minProbeBudgetMs(30, 12_000)).toBe(100);
+  expect(minProbeBudgetMs(180, 12_000)).toBe(540);
+  // One slow answer does not end a wait early: never more than a quarter of the SLA.
+  expect(minProbeBudgetMs(5_000, 12_000)).toBe(3_000);
+
+  const clock = fakeClock();
+  const probe = scripted([processing], clock, ({ number }) => (number === 2 ? 180 : 10));
+  const error = await failureOf(wait(clock, probe));
+  const budgets = probe.budgets();
+  expect(Math.min(...budgets.slice(2))).toBe(540);
+  expect(error.record.minProbeBudgetMs).toBe(540);
+  expect(error.record.finalProbe).toMatchObject({ fate: 'answered' });
 });
 
 test('the deadline is never exceeded, whatever the latency and the hints', async () => {
@@ -146,6 +264,8 @@ test('the deadline is never exceeded, whatever the latency and the hints', async
       const last = error.record.timeline.at(-1)!;
       expect(last.startedAtMs + last.latencyMs).toBeLessThanOrEqual(3_000);
       expect(clock.now() - started).toBeLessThanOrEqual(3_000);
+      expect(error.record.finalProbe).toMatchObject({ fate: 'answered' });
+      expect(error.message).toContain('last status processing (HTTP 200)');
     }
   }
 });
@@ -254,7 +374,7 @@ test('a failure points at the code that waited, not at the helper', async () => 
   const clock = fakeClock();
   const error = await failureOf(wait(clock, scripted([failed], clock)));
   const firstFrame = error.stack!.split('\n')[1]!;
-  expect(firstFrame).not.toContain('helpers/readiness.ts');
+  expect(firstFrame).not.toContain('helpers/readiness/wait.ts');
   expect(firstFrame).toContain('readiness.spec.ts');
 });
 
@@ -292,7 +412,38 @@ test('each attempt is reported as one step named after what it saw, inside the s
     '  operation: image generation',
     '  outcome: terminal-failure',
     '  attempts: 2',
-    '  time to ready: not ready (terminal-failure)',
+    '  observed time to ready: not ready (terminal-failure)',
+    '  estimated time to ready: not ready (terminal-failure)',
     '  [readiness timeline]',
   ]);
+});
+
+test('with a redactor, what the wait writes into its error and record is redacted', async () => {
+  const clock = fakeClock();
+  const redactor = new Redactor();
+  redactor.addSecret('s3cr3t-session');
+  const leaky: Verdict<string> = {
+    kind: 'fatal',
+    category: 'unexpected-status',
+    observed: 'HTTP 500 for session s3cr3t-session',
+    httpStatus: 500,
+    evidence: 'HTTP 500: {"error":"bad token","authorization":"Bearer abc.def-ghi"} session=s3cr3t-session',
+  };
+  const error = await failureOf(wait(clock, scripted([processing, leaky], clock), { redactor }));
+  expect(error.message).toMatch(
+    /^Unexpected HTTP status: image generation of task 42 failed on attempt 2, 0\.1 s into the wait: HTTP 500: /,
+  );
+  expect(error.message).toContain('session=[REDACTED]');
+  expect(error.message).not.toMatch(/s3cr3t-session|abc\.def-ghi/);
+  expect(error.record.timeline.map((attempt) => attempt.observed)).toEqual([
+    'status processing',
+    'HTTP 500 for session [REDACTED]',
+  ]);
+  expect(error.record.lastObservation?.observed).toBe('HTTP 500 for session [REDACTED]');
+
+  const timeout = await failureOf(
+    wait(clock, scripted([{ ...processing, observed: 'status processing for s3cr3t-session' }], clock), { redactor }),
+  );
+  expect(timeout.message).toContain('last status processing for [REDACTED] (HTTP 200)');
+  expect(JSON.stringify(timeout.record)).not.toContain('s3cr3t-session');
 });

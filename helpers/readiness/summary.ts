@@ -2,15 +2,25 @@ import { z } from 'zod';
 import { READINESS_ATTACHMENT, type WaitRecord } from './wait';
 import { mean, percentile } from '../reports/statistics';
 
+export type TimeFigures = { p50: number | null; p95: number | null; max: number | null };
+export type AttemptFigures = { mean: number | null; max: number | null };
+
 /** Per operation: how long clients wait for it, how often they must ask, and how that fits the SLA. */
 export type OperationSummary = {
   operation: string;
   waits: number;
   ready: number;
-  timeToReadyMs: { p50: number | null; p95: number | null; max: number | null };
-  attempts: { mean: number; max: number };
+  /** Observed time to ready of the ready waits: from the start of a wait to the observation that found
+   *  it ready, what a client waited. */
+  observedTimeToReadyMs: TimeFigures;
+  /** Estimated time to ready of the ready waits: the middle of the bracket between the last not-ready and
+   *  the first ready observation, what the readiness history learns. */
+  estimatedTimeToReadyMs: TimeFigures;
+  /** Attempts per wait, for each kind of wait apart: the polls of a stuck wait say nothing about how
+   *  often a client must ask before the operation is ready. */
+  attempts: { ready: AttemptFigures; slaBreaches: AttemptFigures; failures: AttemptFigures; provoked: AttemptFigures };
   slaMs: number;
-  /** The share of the SLA that the p95 time to ready uses, in percent. */
+  /** The share of the SLA that the p95 observed time to ready uses, in percent. */
   p95ShareOfSlaPercent: number | null;
   slaBreaches: number;
   /** Waits that ended on a fatal observation (failed status, unexpected status, contract violation…). */
@@ -29,17 +39,43 @@ export type ReadinessSummary = {
   operations: OperationSummary[];
 };
 
-// What the summary reads back from a report: the fields it uses, checked, the rest ignored.
-const WaitRecordFields = z.object({
-  operation: z.string(),
-  subject: z.string(),
-  slaMs: z.number(),
-  outcome: z.string(),
-  provoked: z.boolean().default(false),
-  attempts: z.number(),
-  elapsedMs: z.number(),
-  timeToReadyMs: z.number().optional(),
-});
+/** Which of the summary's kinds a wait is: each wait is exactly one of them. */
+export type WaitKind = keyof OperationSummary['attempts'];
+
+export function kindOfWait(wait: { outcome: string; provoked: boolean }): WaitKind {
+  if (wait.provoked) return 'provoked';
+  if (wait.outcome === 'ready') return 'ready';
+  return wait.outcome === 'timeout' ? 'slaBreaches' : 'failures';
+}
+
+/** The figures of some times: p50, p95 and max, null for none. */
+export function timeFigures(times: readonly number[]): TimeFigures {
+  if (times.length === 0) return { p50: null, p95: null, max: null };
+  return { p50: percentile(times, 50), p95: percentile(times, 95), max: Math.max(...times) };
+}
+
+/** The mean (to a tenth) and max of some attempt counts, null for none. */
+export function attemptFigures(attempts: readonly number[]): AttemptFigures {
+  if (attempts.length === 0) return { mean: null, max: null };
+  return { mean: Math.round(mean(attempts) * 10) / 10, max: Math.max(...attempts) };
+}
+
+// What the summary reads back from a report: the fields it uses, checked, the rest ignored. Records
+// written before the observed and estimated times had their names carry only `timeToReadyMs`.
+const WaitRecordFields = z
+  .object({
+    operation: z.string(),
+    subject: z.string(),
+    slaMs: z.number(),
+    outcome: z.string(),
+    provoked: z.boolean().default(false),
+    attempts: z.number(),
+    elapsedMs: z.number(),
+    observedTimeToReadyMs: z.number().optional(),
+    estimatedTimeToReadyMs: z.number().optional(),
+    timeToReadyMs: z.number().optional(),
+  })
+  .transform((record) => ({ ...record, observedTimeToReadyMs: record.observedTimeToReadyMs ?? record.timeToReadyMs }));
 
 /** The wait records among a test's attachments (Playwright's reporter API gives them as buffers). */
 export function recordsFromAttachments(
@@ -66,27 +102,30 @@ export function summarize(records: readonly WaitRecord[], runDurationMs: number,
 }
 
 function summarizeOperation(operation: string, waits: WaitRecord[]): OperationSummary {
-  const times = waits.flatMap((wait) =>
-    wait.outcome === 'ready' && wait.timeToReadyMs !== undefined ? [wait.timeToReadyMs] : [],
-  );
-  const attempts = waits.map((wait) => wait.attempts);
+  const readyWaits = waits.filter((wait) => kindOfWait(wait) === 'ready');
+  const times = (pick: (wait: WaitRecord) => number | undefined) =>
+    readyWaits.flatMap((wait) => (pick(wait) === undefined ? [] : [pick(wait)!]));
+  const observed = timeFigures(times((wait) => wait.observedTimeToReadyMs));
+  const attemptsOf = (kind: WaitKind) =>
+    attemptFigures(waits.filter((wait) => kindOfWait(wait) === kind).map((wait) => wait.attempts));
   const slaMs = Math.max(...waits.map((wait) => wait.slaMs));
-  const p95 = times.length > 0 ? percentile(times, 95) : null;
   return {
     operation,
     waits: waits.length,
-    ready: times.length,
-    timeToReadyMs: {
-      p50: times.length > 0 ? percentile(times, 50) : null,
-      p95,
-      max: times.length > 0 ? Math.max(...times) : null,
+    ready: readyWaits.length,
+    observedTimeToReadyMs: observed,
+    estimatedTimeToReadyMs: timeFigures(times((wait) => wait.estimatedTimeToReadyMs)),
+    attempts: {
+      ready: attemptsOf('ready'),
+      slaBreaches: attemptsOf('slaBreaches'),
+      failures: attemptsOf('failures'),
+      provoked: attemptsOf('provoked'),
     },
-    attempts: { mean: Math.round(mean(attempts) * 10) / 10, max: Math.max(...attempts) },
     slaMs,
-    p95ShareOfSlaPercent: p95 === null ? null : Math.round((100 * p95) / slaMs),
-    slaBreaches: waits.filter((wait) => wait.outcome === 'timeout' && !wait.provoked).length,
-    failures: waits.filter((wait) => !['ready', 'timeout'].includes(wait.outcome) && !wait.provoked).length,
-    provoked: waits.filter((wait) => wait.provoked).length,
+    p95ShareOfSlaPercent: observed.p95 === null ? null : Math.round((100 * observed.p95) / slaMs),
+    slaBreaches: waits.filter((wait) => kindOfWait(wait) === 'slaBreaches').length,
+    failures: waits.filter((wait) => kindOfWait(wait) === 'failures').length,
+    provoked: waits.filter((wait) => kindOfWait(wait) === 'provoked').length,
     waitedMs: waits.reduce((sum, wait) => sum + wait.elapsedMs, 0),
   };
 }
@@ -95,12 +134,13 @@ const COLUMNS = [
   'operation',
   'waits',
   'ready',
-  'p50',
-  'p95',
-  'max',
-  'attempts mean/max',
+  'observed p50',
+  'observed p95',
+  'observed max',
+  'estimated p50',
+  'attempts to ready mean/max',
   'SLA',
-  'p95 of SLA',
+  'observed p95 of SLA',
   'SLA breaches',
   'failures',
   'provoked',
@@ -111,15 +151,16 @@ function rows(summary: ReadinessSummary): string[][] {
     op.operation,
     String(op.waits),
     String(op.ready),
-    duration(op.timeToReadyMs.p50),
-    duration(op.timeToReadyMs.p95),
-    duration(op.timeToReadyMs.max),
-    `${op.attempts.mean} / ${op.attempts.max}`,
+    duration(op.observedTimeToReadyMs.p50),
+    duration(op.observedTimeToReadyMs.p95),
+    duration(op.observedTimeToReadyMs.max),
+    duration(op.estimatedTimeToReadyMs.p50),
+    op.attempts.ready.mean === null ? '–' : `${op.attempts.ready.mean} / ${op.attempts.ready.max}`,
     duration(op.slaMs),
     op.p95ShareOfSlaPercent === null ? '–' : `${op.p95ShareOfSlaPercent} %`,
-    String(op.slaBreaches),
-    String(op.failures),
-    String(op.provoked),
+    withAttempts(String(op.slaBreaches), op.attempts.slaBreaches),
+    withAttempts(String(op.failures), op.attempts.failures),
+    withAttempts(String(op.provoked), op.attempts.provoked),
   ]);
 }
 
@@ -132,7 +173,10 @@ export function renderMarkdown(summary: ReadinessSummary): string {
   return [
     '# Readiness summary',
     '',
-    `Time to ready is measured from the start of a wait to the observation that found the operation ready. ${headline(summary)}`,
+    'Observed time to ready runs from the start of a wait to the observation that found the operation ready: what a client waited.',
+    'Estimated time to ready is the middle of the bracket between the last not-ready and the first ready observation: what the readiness history learns.',
+    'Attempts are per wait: to ready for the ready waits, and apart for SLA breaches, failures and waits provoked on purpose.',
+    headline(summary),
     '',
     line(COLUMNS),
     line(COLUMNS.map(() => '---')),
@@ -153,54 +197,83 @@ export function renderText(summary: ReadinessSummary): string {
   return ['Readiness summary', format(COLUMNS), ...rows(summary).map(format), headline(summary)].join('\n');
 }
 
-/** A bar per operation: p50 and p95 time to ready against its SLA, as SVG for the Allure report. */
+/**
+ * A bar per operation: p50 and p95 observed time to ready against its SLA, as SVG for the Allure report.
+ * Red marks an operation that was never ready because of real SLA breaches or failures; one whose only
+ * waits were provoked on purpose is hatched grey, for that is what its tests asked for.
+ */
 export function renderSvg(summary: ReadinessSummary): string {
   const width = 960;
   const labelWidth = 230;
   const barWidth = width - labelWidth - 40;
-  const rowHeight = 64;
-  const height = 70 + rowHeight * summary.operations.length;
+  const rowHeight = 76;
+  const top = 64;
+  const height = top + 20 + rowHeight * summary.operations.length;
   const escape = (text: string) => text.replace(/[<>&"]/g, (char) => `&#${char.charCodeAt(0)};`);
   const bars = summary.operations.map((op, index) => {
-    const y = 50 + index * rowHeight;
+    const y = top + index * rowHeight;
     const x = (ms: number | null) => labelWidth + Math.min(1, (ms ?? 0) / op.slaMs) * barWidth;
+    const observed = op.observedTimeToReadyMs;
     const troubles = [
-      op.slaBreaches > 0 ? count(op.slaBreaches, 'SLA breach', 'SLA breaches') : '',
-      op.failures > 0 ? count(op.failures, 'failure') : '',
+      op.slaBreaches > 0
+        ? withAttempts(count(op.slaBreaches, 'SLA breach', 'SLA breaches'), op.attempts.slaBreaches)
+        : '',
+      op.failures > 0 ? withAttempts(count(op.failures, 'failure'), op.attempts.failures) : '',
     ].filter(Boolean);
-    const detail = [
-      op.ready === 0
-        ? 'never ready'
-        : `p50 ${duration(op.timeToReadyMs.p50)} · p95 ${duration(op.timeToReadyMs.p95)} (${op.p95ShareOfSlaPercent} % of SLA) · max ${duration(op.timeToReadyMs.max)}`,
+    const onlyProvoked = op.ready === 0 && troubles.length === 0;
+    const times =
+      op.ready > 0
+        ? `observed p50 ${duration(observed.p50)} · p95 ${duration(observed.p95)} (${op.p95ShareOfSlaPercent} % of SLA) · max ${duration(observed.max)} · estimated p50 ${duration(op.estimatedTimeToReadyMs.p50)}`
+        : onlyProvoked
+          ? 'not ready, as its tests intended'
+          : 'never ready';
+    const counts = [
       count(op.waits, 'wait'),
-      `${op.attempts.mean} ${op.attempts.mean === 1 ? 'attempt' : 'attempts'} on average`,
+      ...(op.attempts.ready.mean === null
+        ? []
+        : [`${op.attempts.ready.mean} ${op.attempts.ready.mean === 1 ? 'attempt' : 'attempts'} to ready on average`]),
       ...troubles,
       ...(op.provoked > 0 ? [`${op.provoked} provoked on purpose`] : []),
     ].join(' · ');
     const bar =
-      op.ready === 0
-        ? // Nothing became ready: a red bar over the whole SLA, not an empty one that looks fast.
-          `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#e7a0a0"/>`
-        : [
-            `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p95) - labelWidth}" height="22" fill="#9cc3f0"/>`,
-            `<rect x="${labelWidth}" y="${y}" width="${x(op.timeToReadyMs.p50) - labelWidth}" height="22" fill="#2f6fbf"/>`,
-            `<line x1="${x(op.timeToReadyMs.max)}" y1="${y - 3}" x2="${x(op.timeToReadyMs.max)}" y2="${y + 25}" stroke="#333" stroke-width="2"/>`,
-          ].join('\n');
+      op.ready > 0
+        ? [
+            `<rect x="${labelWidth}" y="${y}" width="${x(observed.p95) - labelWidth}" height="22" fill="#9cc3f0"/>`,
+            `<rect x="${labelWidth}" y="${y}" width="${x(observed.p50) - labelWidth}" height="22" fill="#2f6fbf"/>`,
+            `<line x1="${x(observed.max)}" y1="${y - 3}" x2="${x(observed.max)}" y2="${y + 25}" stroke="#333" stroke-width="2"/>`,
+          ].join('\n')
+        : onlyProvoked
+          ? `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="url(#provoked)"/>`
+          : // Nothing became ready: a red bar over the whole SLA, not an empty one that looks fast.
+            `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#e7a0a0"/>`;
     return [
       `<text x="0" y="${y + 16}" font-size="14" font-weight="bold">${escape(op.operation)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#eef1f5" stroke="#c4cad3"/>`,
       bar,
       `<text x="${labelWidth + barWidth + 4}" y="${y + 16}" font-size="12">SLA ${duration(op.slaMs)}</text>`,
-      `<text x="${labelWidth}" y="${y + 40}" font-size="12" fill="${troubles.length > 0 ? '#a40000' : '#444'}">${escape(detail)}</text>`,
+      `<text x="${labelWidth}" y="${y + 38}" font-size="12" fill="${op.ready === 0 && troubles.length > 0 ? '#a40000' : '#444'}">${escape(times)}</text>`,
+      `<text x="${labelWidth}" y="${y + 54}" font-size="12" fill="${troubles.length > 0 ? '#a40000' : '#444'}">${escape(counts)}</text>`,
     ].join('\n');
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 60}" height="${height}" font-family="sans-serif">`,
-    `<text x="0" y="22" font-size="16">Time to ready against the SLA — dark: p50, light: p95, tick: max, red: never ready. ${escape(headline(summary))}</text>`,
+    '<defs><pattern id="provoked" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">',
+    '<rect width="8" height="8" fill="#e4e6ea"/><line x1="0" y1="0" x2="0" y2="8" stroke="#a9afb8" stroke-width="3"/>',
+    '</pattern></defs>',
+    `<text x="0" y="22" font-size="16">Observed time to ready against the SLA. ${escape(headline(summary))}</text>`,
+    '<text x="0" y="42" font-size="12" fill="#444">dark: p50 · light: p95 · tick: max · red: never ready (SLA breaches or failures) · hatched grey: only waits provoked on purpose</text>',
     ...bars,
     '</svg>',
     '',
   ].join('\n');
+}
+
+// "3 (12 attempts)", "2 (8.5 / 12 attempts)": how many waits of a kind, and their attempts per wait.
+function withAttempts(counted: string, attempts: AttemptFigures): string {
+  if (attempts.mean === null || attempts.max === null) return counted;
+  const perWait =
+    attempts.mean === attempts.max ? count(attempts.max, 'attempt') : `${attempts.mean} / ${attempts.max} attempts`;
+  return `${counted} (${perWait})`;
 }
 
 function count(n: number, singular: string, plural = `${singular}s`): string {

@@ -57,7 +57,10 @@ export function exchangesFromAttachments(
       request = JSON.parse(attachment.body.toString('utf8')) as Omit<ReportedExchange, 'response'>;
     } else if (attachment.name.endsWith(' response') && request) {
       const response = JSON.parse(attachment.body.toString('utf8')) as { status?: number; body?: unknown };
-      exchanges.push({ ...request, response: response.status === undefined ? undefined : { status: response.status, body: response.body } });
+      exchanges.push({
+        ...request,
+        response: response.status === undefined ? undefined : { status: response.status, body: response.body },
+      });
       request = undefined;
     }
   }
@@ -130,7 +133,6 @@ export class Recorder {
     return this.writes.some((write) => write.method === method && write.matches(requestPath));
   }
 }
-
 
 /** The recorded tests, each with its exchanges in the order they were made. */
 export function readRecording(file: string): Map<string, RecordedExchange[]> {

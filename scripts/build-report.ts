@@ -1,0 +1,95 @@
+// Builds the Allure report of the last run (`npm run report`) and keeps it private: Allure 3's report
+// pages load Google Analytics from a third-party host when opened, with no option to turn it off
+// (allure-framework/allure3#476; the awesome plugin's page template hard-codes `analyticsEnable: true`).
+// The analytics are stripped from the generated pages, and the build fails if a page still refers to
+// an external script or a known analytics host, e.g. because a later Allure injects them differently.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+// allurerc.mjs's `output`.
+const REPORT_DIR = 'allure-report';
+const RESULTS_DIR = 'allure-results';
+
+export const ANALYTICS_HOSTS = [
+  'googletagmanager.com',
+  'google-analytics.com',
+  'analytics.google.com',
+  'doubleclick.net',
+] as const;
+// Left behind by the analytics snippet even without its script: it hands report data to whatever reads it.
+const ANALYTICS_CODE = /\bgtag\(|\bdataLayer\b/;
+const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>[ \t]*\n?/gi;
+// Elements that load what they refer to as soon as the page opens, and the attribute that says what.
+const LOADING =
+  /<(script|link|img|iframe|frame|source|embed|object|audio|video|track)\b[^>]*?\s(src|href|data|poster)\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+)/gi;
+const CSS_URL = /(?:@import\s+|url\(\s*)["']?((?:https?:)?\/\/[^"')\s]+)/gi;
+
+function isAnalyticsHost(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url, 'https://report.invalid').hostname;
+  } catch {
+    return false;
+  }
+  return ANALYTICS_HOSTS.some((analytics) => host === analytics || host.endsWith(`.${analytics}`));
+}
+
+/** A report page without its analytics: the tag that loads them and the inline snippet that calls them. */
+export function stripAnalytics(html: string): string {
+  return html.replace(SCRIPT, (tag, attributes: string, body: string) => {
+    const src = /\bsrc\s*=\s*["']?([^"'\s>]+)/i.exec(attributes)?.[1];
+    const analytics = src === undefined ? ANALYTICS_CODE.test(body) : isAnalyticsHost(src);
+    return analytics ? '' : tag;
+  });
+}
+
+/** What a report page would fetch from another host when opened, or hand to analytics; empty when nothing. */
+export function externalReferences(html: string): string[] {
+  const found = new Set<string>();
+  for (const [, element, attribute, url] of html.matchAll(LOADING)) found.add(`<${element} ${attribute}="${url}">`);
+  for (const [, url] of html.matchAll(CSS_URL)) found.add(`url(${url})`);
+  for (const host of ANALYTICS_HOSTS) if (html.includes(host)) found.add(`the analytics host ${host}`);
+  if (ANALYTICS_CODE.test(html)) found.add('an analytics snippet (gtag/dataLayer)');
+  return [...found];
+}
+
+// Every page of the report; attachments are the tests' own data (an HTML body, say), not report code.
+function reportPages(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.html?$/i.test(file) && !file.split(path.sep).includes('attachments'))
+    .map((file) => path.join(dir, file));
+}
+
+function buildReport(): void {
+  rmSync(REPORT_DIR, { recursive: true, force: true });
+  const allure = path.join('node_modules', 'allure', 'cli.js');
+  // The opt-out proposed upstream (allure-framework/allure3#784); it does nothing until Allure has it.
+  const env = { ...process.env, ALLURE_NO_ANALYTICS: 'true' };
+  const generated = spawnSync(process.execPath, [allure, 'generate', RESULTS_DIR], { stdio: 'inherit', env });
+  if (generated.status !== 0) process.exit(generated.status ?? 1);
+
+  const problems: string[] = [];
+  let stripped = 0;
+  const pages = reportPages(REPORT_DIR);
+  for (const page of pages) {
+    const html = readFileSync(page, 'utf8');
+    const privateHtml = stripAnalytics(html);
+    if (privateHtml !== html) {
+      writeFileSync(page, privateHtml);
+      stripped += 1;
+    }
+    const references = externalReferences(privateHtml);
+    if (references.length > 0) problems.push(`${page} refers to ${references.join(', ')}`);
+  }
+  if (problems.length > 0) {
+    console.error('The Allure report would make requests to other hosts when opened; do not publish it:');
+    for (const problem of problems) console.error(`  ${problem}`);
+    process.exit(1);
+  }
+  console.log(
+    `Allure report in ${REPORT_DIR}/: analytics removed from ${stripped} of ${pages.length} pages, no request to another host.`,
+  );
+}
+
+if (require.main === module) buildReport();
