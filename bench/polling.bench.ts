@@ -3,7 +3,10 @@ import path from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
 import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
 import { parse } from '../helpers/contracts/check';
-import { Task, TaskAccepted } from '../api/contracts';
+import { ImageGenerationEvent, SigningSecret, Task, TaskAccepted, TaskEvent } from '../api/contracts';
+import type { AuthSource } from '../helpers/http/client';
+import { waitForStreamEvent } from '../helpers/push/subscriptions';
+import { type WebhookInbox, waitForWebhook } from '../helpers/push/webhooks';
 import { InMemoryHistory } from '../helpers/readiness/history';
 import { waitUntilReady } from '../helpers/readiness/wait';
 import { mean, percentile } from '../helpers/reports/statistics';
@@ -16,17 +19,28 @@ const WARM_UP_TASKS = 40;
 const CONCURRENCY = 30;
 const SLA_MS = 60_000;
 
-type Strategy = 'playwright-default' | 'fixed-1s' | 'seed-exponential' | 'helper' | 'helper-retry-after';
+type Strategy =
+  'playwright-default' | 'fixed-1s' | 'seed-exponential' | 'helper' | 'helper-retry-after' | 'webhook' | 'sse';
 type Measurement = { waitAfterReadyMs: number; requests: number };
-type Wait = (taskId: string, submitted: { headers(): Record<string, string> }) => Promise<Measurement>;
+type Wait = (
+  taskId: string,
+  submitted: { headers(): Record<string, string> },
+  callback: WebhookInbox | undefined,
+) => Promise<Measurement>;
 
-test('polling strategies: wait after readiness and requests per wait', async ({ playwright, _roleSessions, env }) => {
+test('polling strategies: wait after readiness and requests per wait', async ({
+  playwright,
+  _roleSessions,
+  _webhookReceiver,
+  env,
+}) => {
   const header = await _roleSessions.of(env.defaultRole)?.header();
   const api = await playwright.request.newContext({
     baseURL: env.baseURL,
     extraHTTPHeaders: header ? { [header.name]: header.value } : {},
   });
   const histories = { helper: new InMemoryHistory(), 'helper-retry-after': new InMemoryHistory() };
+  const { secret } = await parse(await api.get('/api/v1/webhooks/signing-secret'), SigningSecret);
 
   const strategies: Record<Strategy, Wait> = {
     'playwright-default': (taskId) => pollWithIntervals(api, taskId, undefined),
@@ -35,6 +49,8 @@ test('polling strategies: wait after readiness and requests per wait', async ({ 
     helper: (taskId) => pollWithHelper(api, taskId, histories.helper, undefined),
     'helper-retry-after': (taskId, submitted) =>
       pollWithHelper(api, taskId, histories['helper-retry-after'], retryAfterMs(submitted.headers())),
+    webhook: (taskId, _submitted, callback) => waitForCallback(callback!, taskId, secret),
+    sse: (taskId) => followEvents(env.baseURL, _roleSessions.of(env.defaultRole), taskId),
   };
 
   // As if from the history file of an earlier run: the helper knows a few waits of this operation.
@@ -47,7 +63,12 @@ test('polling strategies: wait after readiness and requests per wait', async ({ 
   const jobs = (Object.keys(strategies) as Strategy[]).flatMap((strategy) =>
     range(TASKS).map((i) => async () => ({
       strategy,
-      ...(await submitAndWait(api, `bench task ${i}`, strategies[strategy])),
+      ...(await submitAndWait(
+        api,
+        `bench task ${i}`,
+        strategies[strategy],
+        strategy === 'webhook' ? _webhookReceiver.openInbox(`bench-task-${i}`) : undefined,
+      )),
     })),
   );
   const results = await inPool(shuffled(jobs));
@@ -78,11 +99,17 @@ test('polling strategies: wait after readiness and requests per wait', async ({ 
   console.log(`Written to ${path.relative(process.cwd(), out)}`);
 });
 
-async function submitAndWait(api: APIRequestContext, prompt: string, wait: Wait): Promise<Measurement> {
-  const submitted = await api.post('/api/v1/images/generations', { data: { prompt } });
+async function submitAndWait(
+  api: APIRequestContext,
+  prompt: string,
+  wait: Wait,
+  callback?: WebhookInbox,
+): Promise<Measurement> {
+  const data = callback ? { prompt, callbackUrl: callback.url } : { prompt };
+  const submitted = await api.post('/api/v1/images/generations', { data });
   expect(submitted.status()).toBe(202);
   const { taskId } = await parse(submitted, TaskAccepted);
-  return wait(taskId, submitted);
+  return wait(taskId, submitted, callback);
 }
 
 /** Playwright's expect.poll on a fixed list of intervals (its default when undefined). */
@@ -126,6 +153,41 @@ async function pollWithHelper(
     classify: byStatusField({ schema: Task }),
   });
   return { waitAfterReadyMs: seenAt - completedAt(value), requests: record.attempts };
+}
+
+/** The task's webhook: no request after the submission; seen when it is received. */
+async function waitForCallback(callback: WebhookInbox, taskId: string, secret: string): Promise<Measurement> {
+  try {
+    const { record } = await waitForWebhook({
+      operation: 'image generation',
+      subject: `task ${taskId}`,
+      slaMs: SLA_MS,
+      inbox: callback,
+      secret,
+      schema: ImageGenerationEvent,
+      match: (event) => event.data.taskId === taskId,
+    });
+    return { waitAfterReadyMs: record.receivedAfterCompletionMs!, requests: 0 };
+  } finally {
+    callback.close();
+  }
+}
+
+/** Server-sent events: no polls; the wait after readiness is how late the completed event arrives. */
+async function followEvents(baseURL: string, auth: AuthSource | undefined, taskId: string): Promise<Measurement> {
+  const { record } = await waitForStreamEvent({
+    channel: 'sse',
+    url: new URL(`/api/v1/tasks/${taskId}/events`, baseURL),
+    auth,
+    operation: 'image generation',
+    subject: `task ${taskId}`,
+    slaMs: SLA_MS,
+    schema: TaskEvent,
+    isTerminal: ({ event }) => event !== 'progress',
+    isFailure: ({ event }) => event === 'failed',
+    completedAt: ({ data }) => data.completedAt,
+  });
+  return { waitAfterReadyMs: record.receivedAfterCompletionMs!, requests: 0 };
 }
 
 function completedAt(task: Task): number {

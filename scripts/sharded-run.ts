@@ -13,7 +13,6 @@ if (!Number.isInteger(shards) || shards < 1) {
 
 const work = 'shards';
 const playwright = path.join('node_modules', '@playwright', 'test', 'cli.js');
-const allure = path.join('node_modules', 'allure', 'cli.js');
 
 function run(title: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   console.log(`\n$ ${title}`);
@@ -66,8 +65,7 @@ let status = run('npx playwright merge-reports --config merge.config.ts shards/a
   'merge.config.ts',
   path.join(work, 'all-blob-reports'),
 ]);
-rmSync('allure-report', { recursive: true, force: true });
-status ||= run('allure generate allure-results', [allure, 'generate', 'allure-results']);
+status ||= run('npm run report', [path.join('node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/build-report.ts']);
 if (status !== 0) process.exit(status);
 
 // 3. The checks: as many tests as an unsharded run, and one summary holding every shard's waits.

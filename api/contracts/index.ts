@@ -3,3 +3,5 @@ export * from './common';
 export * from './enterprise';
 export * from './exports';
 export * from './images';
+export * from './streams';
+export * from './webhooks';
