@@ -64,6 +64,11 @@ export default defineConfig({
       ],
       groupByMessage: false,
     },
+    {
+      name: 'Push channel broken: bad signature or dropped connection',
+      matchers: { statuses: failed, message: startsWith('(Bad webhook signature|Connection dropped)') },
+      groupByMessage: false,
+    },
   ],
   // Applied by `npm run report:gate` (CI, scripts/quality-gate.ts): no failed or broken test, and the suite
   // did run. A test that passed only on a retry passes the gate, named there as a warning.
