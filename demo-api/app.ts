@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type DemoConfig, type Fault, parseFaults } from './config';
 import { OPENAPI_OPTIONS } from './openapi';
@@ -12,8 +13,10 @@ import { exportRoutes } from './routes/exports';
 import { imageRoutes } from './routes/images';
 import { oauthRoutes } from './routes/oauth';
 import { serviceRoutes } from './routes/service';
+import { taskStreamRoutes } from './routes/task-streams';
+import { webhookRoutes } from './routes/webhooks';
 import { SHARED_SCHEMAS } from './schemas';
-import { createState, type DemoState } from './state';
+import { countRequest, createState, type DemoState } from './state';
 
 export function buildApp(config: DemoConfig) {
   // No type coercion: a number where a string belongs is a 400, as in a strict real API.
@@ -25,11 +28,21 @@ export function buildApp(config: DemoConfig) {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   void app.register(fastifySwagger, OPENAPI_OPTIONS);
   void app.register(fastifyJwt, { secret: randomUUID(), sign: { expiresIn: config.tokenTtlSeconds } });
+  void app.register(fastifyWebsocket);
   addRequestHooks(app, state);
   addErrorHandlers(app);
 
   void app.register(serviceRoutes);
-  for (const routes of [authRoutes, oauthRoutes, enterpriseRoutes, imageRoutes, exportRoutes, controlRoutes]) {
+  for (const routes of [
+    authRoutes,
+    oauthRoutes,
+    enterpriseRoutes,
+    imageRoutes,
+    taskStreamRoutes,
+    webhookRoutes,
+    exportRoutes,
+    controlRoutes,
+  ]) {
     void app.register(routes, { state });
   }
   return app;
@@ -51,13 +64,15 @@ function addRequestHooks(app: FastifyInstance, state: DemoState) {
       return problem(reply, 400, 'INVALID_REQUEST', `x-demo-faults: ${(error as Error).message}`);
     }
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : 'unmatched';
-    state.stats.record(route, reply.statusCode, request.actor);
+  // The task streams count themselves: a WebSocket at its upgrade, an event stream that ends early on close.
+  app.addHook('onResponse', async (request, reply) => countRequest(state, request, reply.statusCode));
+  app.addHook('preClose', async () => {
+    for (const end of state.eventStreams) end();
   });
   app.addHook('onClose', async () => {
     state.queue.close();
     state.holds.releaseAll();
+    state.webhooks.close();
   });
 }
 

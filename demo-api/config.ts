@@ -7,6 +7,11 @@ export const FAULTS = [
   'login-500',
   'schema-drift',
   'throttle-off',
+  'webhook-lost',
+  'webhook-duplicate',
+  'webhook-bad-signature',
+  'webhook-late',
+  'stream-drop',
   'slow',
 ] as const;
 export type Fault = (typeof FAULTS)[number];

@@ -1,6 +1,13 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** OpenAPI callbacks of the operation, such as a webhook; @fastify/swagger copies them into the document. */
+    callbacks?: Record<string, unknown>;
+  }
+}
+
 type HeadersSchema = { properties?: Record<string, unknown> };
 
 /** The x-demo-* request headers are test controls: the document leaves them out. */
@@ -22,14 +29,16 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
       version: '1.0.0',
       description:
         'The asynchronous system the starter tests by default: accounts, enterprise onboarding, image generation ' +
-        'tasks and throttled exports. Test controls (/__demo/…, x-demo-* headers) are not part of this document.',
+        'tasks (polled, streamed or reported by webhook) and throttled exports. Test controls (/__demo/…, ' +
+        'x-demo-* headers) are not part of this document.',
     },
     tags: [
       { name: 'service', description: 'Health of the service.' },
       { name: 'auth', description: 'Login and OAuth 2.0 client credentials.' },
       { name: 'users', description: 'Sign-up and the accounts.' },
       { name: 'enterprise', description: 'Joining an enterprise; its assets are provisioned later.' },
-      { name: 'images', description: 'Image generation: submit, then poll the task.' },
+      { name: 'images', description: 'Image generation: submit, then poll the task or follow it as it is pushed.' },
+      { name: 'webhooks', description: 'The signing secret of the webhooks that finished tasks send.' },
       { name: 'exports', description: 'Exports, throttled to a few in flight per account.' },
     ],
     components: {

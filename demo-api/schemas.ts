@@ -6,6 +6,31 @@ export const nullable = <T extends object>(schema: T) => ({ anyOf: [schema, { ty
 
 export const emailSchema = { type: 'string', format: 'email', maxLength: 200 } as const;
 
+const taskResult = {
+  type: 'object',
+  required: ['images'],
+  properties: {
+    images: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url', 'width', 'height'],
+        properties: {
+          url: { type: 'string', format: 'uri' },
+          width: { type: 'integer' },
+          height: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const;
+
+const taskError = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
 /** Schemas added with addSchema; a route refers to one as `{ $ref: '<$id>#' }`. */
 export const SHARED_SCHEMAS = [
   {
@@ -43,29 +68,44 @@ export const SHARED_SCHEMAS = [
       createdAt: dateTime,
       completedAt: nullable(dateTime),
       failedAt: nullable(dateTime),
-      result: nullable({
-        type: 'object',
-        required: ['images'],
-        properties: {
-          images: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['url', 'width', 'height'],
-              properties: {
-                url: { type: 'string', format: 'uri' },
-                width: { type: 'integer' },
-                height: { type: 'integer' },
-              },
+      result: nullable(taskResult),
+      error: nullable(taskError),
+    },
+  },
+  {
+    $id: 'WebhookEvent',
+    description:
+      'The webhook of a finished image generation task (Standard Webhooks). `data` holds what ' +
+      'GET /api/v1/tasks/{id} says of the task: completedAt and result, or failedAt and error.',
+    type: 'object',
+    required: ['type', 'timestamp', 'data'],
+    properties: {
+      type: { type: 'string', enum: ['image.generation.completed', 'image.generation.failed'] },
+      timestamp: { ...dateTime, description: 'When the message was first sent.' },
+      data: {
+        oneOf: [
+          {
+            type: 'object',
+            required: ['taskId', 'status', 'completedAt', 'result'],
+            properties: {
+              taskId: { type: 'string' },
+              status: { type: 'string', const: 'completed' },
+              completedAt: dateTime,
+              result: taskResult,
             },
           },
-        },
-      }),
-      error: nullable({
-        type: 'object',
-        required: ['code', 'message'],
-        properties: { code: { type: 'string' }, message: { type: 'string' } },
-      }),
+          {
+            type: 'object',
+            required: ['taskId', 'status', 'failedAt', 'error'],
+            properties: {
+              taskId: { type: 'string' },
+              status: { type: 'string', const: 'failed' },
+              failedAt: dateTime,
+              error: taskError,
+            },
+          },
+        ],
+      },
     },
   },
   {
@@ -95,6 +135,10 @@ export const AUTHENTICATED_PROBLEMS = {
 };
 
 export const FORBIDDEN = problemResponse('FORBIDDEN: the caller may not do this.');
+
+export const TASK_NOT_FOUND = problemResponse('TASK_NOT_FOUND: no such task, or the task of another user.');
+
+export const TASK_ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 
 export const RETRY_AFTER_HEADERS = {
   'retry-after': { type: 'integer', description: 'Seconds to wait before asking again.' },

@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { DemoConfig, Fault, Role } from './config';
 import { Holds } from './holds';
 import { ProvisioningQueue, type Provisioning } from './provisioning';
 import { RequestStats } from './stats';
 import type { Task } from './tasks';
+import { Webhooks } from './webhooks';
 
 export type Account = {
   id: string;
@@ -35,6 +37,9 @@ export type DemoState = Readonly<{
   stats: RequestStats;
   holds: Holds;
   queue: ProvisioningQueue;
+  webhooks: Webhooks;
+  /** Ends each open server-sent event stream, so that closing the app does not wait on them. */
+  eventStreams: Set<() => void>;
 }>;
 
 export type StateOptions = { state: DemoState };
@@ -65,6 +70,8 @@ export function createState(config: DemoConfig): DemoState {
     stats: new RequestStats(),
     holds: new Holds(),
     queue: new ProvisioningQueue({ seed: config.seed, concurrency: 32 }),
+    webhooks: new Webhooks(),
+    eventStreams: new Set(),
   };
 }
 
@@ -77,3 +84,9 @@ export function roleAccount(state: DemoState, role: Role): Account | undefined {
 /** DEMO_LATENCY_SCALE, three times longer under the `slow` fault. */
 export const latencyScale = (state: DemoState, faults: ReadonlySet<Fault>) =>
   state.config.latencyScale * (faults.has('slow') ? 3 : 1);
+
+/** Counts a request for GET /__demo/stats, under its route (`METHOD /path`) and status. */
+export function countRequest(state: DemoState, request: FastifyRequest, status: number) {
+  const route = request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : 'unmatched';
+  state.stats.record(route, status, request.actor);
+}

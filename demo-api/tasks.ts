@@ -10,6 +10,8 @@ export type Task = {
   size: string;
   count: number;
   scenario: Scenario;
+  /** Where the webhook goes when the task is finished, if anywhere. */
+  callbackUrl: string | null;
   createdAt: number;
   /** When the worker picks the task up. */
   startsAt: number;
@@ -31,7 +33,7 @@ const QUEUED_SHARE = 0.2;
 const FAILS_AT_SHARE = 0.6;
 
 export function createTask(
-  input: { ownerId: string; prompt: string; size: string; count: number; scenario: Scenario },
+  input: Omit<Task, 'id' | 'createdAt' | 'startsAt' | 'endsAt'>,
   durationMs: number,
   now: number,
 ): Task {
@@ -65,12 +67,12 @@ function roundUpTo100(ms: number): number {
   return Math.max(100, Math.ceil(ms / 100) * 100);
 }
 
-export function taskView(task: Task, now: number, renameStatus: boolean) {
-  const state = taskStateAt(task, now);
+/** The task as GET /api/v1/tasks/{id} answers it in a given state, without faults. */
+export function taskBody(task: Task, state: TaskState) {
   const finishedAt =
     state.status === 'completed' || state.status === 'failed' ? new Date(task.endsAt).toISOString() : null;
   const [width, height] = task.size.split('x').map(Number);
-  const body = {
+  return {
     id: task.id,
     status: state.status,
     progress: state.progress,
@@ -94,6 +96,13 @@ export function taskView(task: Task, now: number, renameStatus: boolean) {
         ? { code: 'GENERATION_FAILED', message: 'The image model ran out of GPU memory while rendering.' }
         : null,
   };
+}
+
+export type TaskBody = ReturnType<typeof taskBody>;
+
+export function taskView(task: Task, now: number, renameStatus: boolean) {
+  const state = taskStateAt(task, now);
+  const body = taskBody(task, state);
   if (!renameStatus) return { body, state };
   // Fault schema-drift: the field clients depend on most is renamed.
   const { status, ...rest } = body;

@@ -44,7 +44,7 @@ function echoPage(status: number, credentials: EchoedCredentials) {
 
 /** Test controls: never part of a real API, hidden from the OpenAPI document. */
 export const controlRoutes: FastifyPluginAsync<StateOptions> = async (app, { state }) => {
-  const { accounts, config, holds, stats } = state;
+  const { accounts, config, holds, stats, tasks, webhooks } = state;
   const { issueToken } = createAuth(app, state);
 
   app.get<{ Querystring: { actor?: string } }>('/__demo/stats', { schema: { hide: true } }, async (request) =>
@@ -75,6 +75,22 @@ export const controlRoutes: FastifyPluginAsync<StateOptions> = async (app, { sta
       const released = holds.release(request.params.id);
       if (released === undefined) return problem(reply, 404, 'HOLD_NOT_FOUND', `No hold ${request.params.id}.`);
       return { holdId: request.params.id, released };
+    },
+  );
+
+  // What the webhook of a task has done so far: proof that one was sent, redelivered, or not (yet) attempted.
+  app.get<{ Querystring: { taskId: string } }>(
+    '/__demo/webhooks',
+    {
+      schema: {
+        hide: true,
+        querystring: { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string' } } },
+      },
+    },
+    async (request, reply) => {
+      const { taskId } = request.query;
+      if (!tasks.has(taskId)) return problem(reply, 404, 'TASK_NOT_FOUND', `No task ${taskId}.`);
+      return { deliveries: webhooks.attemptsOf(taskId) };
     },
   );
 

@@ -3,7 +3,14 @@ import { createAuth } from '../auth';
 import type { Fault } from '../config';
 import { DISTRIBUTIONS, sampleDurationMs } from '../latency';
 import { problem, setRetryAfter } from '../replies';
-import { AUTHENTICATED, AUTHENTICATED_PROBLEMS, RETRY_AFTER_HEADERS, dateTime, problemResponse } from '../schemas';
+import {
+  AUTHENTICATED,
+  AUTHENTICATED_PROBLEMS,
+  RETRY_AFTER_HEADERS,
+  TASK_ID_PARAMS,
+  TASK_NOT_FOUND,
+  dateTime,
+} from '../schemas';
 import { latencyScale, type StateOptions } from '../state';
 import { SCENARIOS, createTask, taskView, type Scenario } from '../tasks';
 
@@ -13,18 +20,25 @@ const scenarioFor = (faults: ReadonlySet<Fault>, requested: Scenario | undefined
   return requested ?? 'completes';
 };
 
-/** Image generation: submit (202), then poll the task. */
+/** Image generation: submit (202), then poll the task (or follow it: routes/task-streams.ts, webhooks.ts). */
 export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state }) => {
-  const { config, tasks } = state;
+  const { config, tasks, webhooks } = state;
   const { authenticate } = createAuth(app, state);
 
-  app.post<{ Body: { prompt: string; size?: string; n?: number }; Headers: { 'x-demo-scenario'?: Scenario } }>(
+  app.post<{
+    Body: { prompt: string; size?: string; n?: number; callbackUrl?: string };
+    Headers: { 'x-demo-scenario'?: Scenario };
+  }>(
     '/api/v1/images/generations',
     {
       onRequest: authenticate,
       schema: {
         summary: 'Submit an image generation',
-        description: 'Answers 202 at once; poll the task at Location, honouring Retry-After.',
+        description:
+          'Answers 202 at once; poll the task at Location, honouring Retry-After, or stream it. With a callbackUrl, ' +
+          'the finished task is also sent there as a Standard Webhooks event, signed with the secret of ' +
+          'GET /api/v1/webhooks/signing-secret (headers webhook-id, webhook-timestamp, webhook-signature) and ' +
+          'sent again, with the same webhook-id, until the receiver answers 2xx within 2 s (at most 6 attempts).',
         tags: ['images'],
         operationId: 'createImageGeneration',
         security: AUTHENTICATED,
@@ -40,6 +54,28 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
             prompt: { type: 'string', minLength: 1, maxLength: 1000 },
             size: { type: 'string', enum: ['256x256', '512x512', '1024x1024'] },
             n: { type: 'integer', minimum: 1, maximum: 4 },
+            callbackUrl: {
+              type: 'string',
+              format: 'uri',
+              pattern: '^https?://',
+              maxLength: 2000,
+              description: 'Where to send the webhook of the finished task (http or https).',
+            },
+          },
+        },
+        callbacks: {
+          imageGenerationFinished: {
+            '{$request.body#/callbackUrl}': {
+              post: {
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: { $ref: 'WebhookEvent#' } } },
+                },
+                responses: {
+                  '2XX': { description: 'Received. Any other answer, or none within 2 s, gets the message again.' },
+                },
+              },
+            },
           },
         },
         response: {
@@ -63,12 +99,8 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
     },
     async (request, reply) => {
       const now = Date.now();
-      const durationMs = sampleDurationMs(
-        config.seed,
-        request.body.prompt,
-        DISTRIBUTIONS.imageGeneration,
-        latencyScale(state, request.faults),
-      );
+      const scale = latencyScale(state, request.faults);
+      const durationMs = sampleDurationMs(config.seed, request.body.prompt, DISTRIBUTIONS.imageGeneration, scale);
       const task = createTask(
         {
           ownerId: request.account!.id,
@@ -76,11 +108,13 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
           size: request.body.size ?? '1024x1024',
           count: request.body.n ?? 1,
           scenario: scenarioFor(request.faults, request.headers['x-demo-scenario']),
+          callbackUrl: request.body.callbackUrl ?? null,
         },
         durationMs,
         now,
       );
       tasks.set(task.id, task);
+      webhooks.schedule(task, { faults: request.faults, latencyScale: scale });
       const { body, state: taskState } = taskView(task, now, request.faults.has('schema-drift'));
       const { status, state: driftedStatus } = body as { status?: string; state?: string };
       setRetryAfter(reply, taskState.retryAfterMs ?? 1000);
@@ -105,11 +139,11 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
         tags: ['images'],
         operationId: 'getTask',
         security: AUTHENTICATED,
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        params: TASK_ID_PARAMS,
         response: {
           200: { description: 'The task.', $ref: 'Task#', headers: RETRY_AFTER_HEADERS },
           ...AUTHENTICATED_PROBLEMS,
-          404: problemResponse('TASK_NOT_FOUND: no such task, or the task of another user.'),
+          404: TASK_NOT_FOUND,
         },
       },
     },

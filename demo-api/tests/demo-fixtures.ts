@@ -4,6 +4,8 @@ import { parseDemoConfig } from '../config';
 
 export type DemoInstance = {
   api: APIRequestContext;
+  /** Where the instance listens, for clients other than `api` (fetch, WebSocket). */
+  baseURL: string;
   /** Signs up a fresh user on this instance and returns its Authorization header. */
   signUp: (email?: string) => Promise<{ authorization: string; email: string; password: string }>;
 };
@@ -32,7 +34,7 @@ export const test = base.extend<{ startDemoApi: (settings?: Record<string, strin
         const { token } = (await login.json()) as { token: string };
         return { authorization: `Bearer ${token}`, email, password };
       };
-      return { api, signUp };
+      return { api, baseURL: address, signUp };
     });
     for (const cleanup of cleanups.reverse()) await cleanup();
   },

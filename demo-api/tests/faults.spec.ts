@@ -155,7 +155,7 @@ test('slow multiplies every duration by three and is not a bug', async ({ startD
 
 test('an unknown fault name is refused with the list of known ones', () => {
   expect(() => parseDemoConfig({ DEMO_FAULTS: 'task-stuck,typo' })).toThrow(
-    /^Invalid demo API setting DEMO_FAULTS: expected a comma list of task-stuck, .*throttle-off, slow/,
+    /^Invalid demo API setting DEMO_FAULTS: expected a comma list of task-stuck, .*throttle-off, .*stream-drop, slow/,
   );
 });
 

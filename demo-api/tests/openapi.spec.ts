@@ -20,6 +20,9 @@ const PRODUCT_ROUTES = {
   'GET /api/v1/assets': ['200', '400', '401'],
   'POST /api/v1/images/generations': ['202', '400', '401'],
   'GET /api/v1/tasks/:id': ['200', '400', '401', '404'],
+  'GET /api/v1/tasks/:id/events': ['200', '400', '401', '404'],
+  'GET /api/v1/tasks/:id/stream': ['101', '400', '401', '404', '426'],
+  'GET /api/v1/webhooks/signing-secret': ['200', '400', '401'],
   'POST /api/v1/exports': ['200', '400', '401', '429'],
   'GET /api/v1/exports/in-flight': ['200', '400', '401'],
 } as const;
@@ -62,6 +65,28 @@ test('the document holds every product route with its statuses, and no test cont
     expected.toSorted((a, b) => a.route.localeCompare(b.route)),
   );
   expect(Object.keys(document.paths).filter((path) => path.startsWith('/__demo'))).toEqual([]);
+});
+
+test('the webhook of a generation is documented as a callback with its event schema', async () => {
+  const app = buildApp(parseDemoConfig({}));
+  await app.ready();
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, { callbacks?: Record<string, Record<string, unknown>> }>>;
+    components: { schemas: Record<string, unknown> };
+  }>();
+  await app.close();
+
+  const callbacks = document.paths['/api/v1/images/generations']!['post']!.callbacks;
+  expect(callbacks).toMatchObject({
+    imageGenerationFinished: {
+      '{$request.body#/callbackUrl}': {
+        post: {
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } } },
+        },
+      },
+    },
+  });
+  expect(document.components.schemas).toHaveProperty('WebhookEvent');
 });
 
 test('response schemas document without filtering: schema-drift still sends state', async ({ startDemoApi }) => {
