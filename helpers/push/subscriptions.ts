@@ -6,10 +6,10 @@ import {
   READINESS_ATTACHMENT,
   type ReadinessReporter,
   type ReportStep,
-  type WaitRecord,
   captureCallSite,
   seconds,
 } from '../readiness/wait';
+import type { PushWaitRecordFields } from './record';
 import type { Redactor } from '../secrets/redactor';
 
 // ---------------------------------------------------------------------------------------------
@@ -82,20 +82,7 @@ export type MessageRecord = {
 export type ChannelClose = { by: 'client' | 'server'; code?: number; reason?: string; error?: string };
 
 /** A wait on a stream, in the shape of a polling wait's record (attempts are the messages received). */
-export type SubscriptionRecord = Pick<
-  WaitRecord,
-  | 'operation'
-  | 'subject'
-  | 'slaMs'
-  | 'startedAt'
-  | 'provoked'
-  | 'attempts'
-  | 'elapsedMs'
-  | 'observedTimeToReadyMs'
-  | 'estimatedTimeToReadyMs'
-  | 'timeToReadyMs'
-  | 'bracket'
-> & {
+export type SubscriptionRecord = PushWaitRecordFields & {
   outcome: SubscriptionOutcome;
   channel: Channel;
   /** The URL the channel was opened on, redacted. */

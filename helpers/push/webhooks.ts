@@ -10,10 +10,10 @@ import {
   READINESS_ATTACHMENT,
   type ReadinessReporter,
   type ReportStep,
-  type WaitRecord,
   captureCallSite,
   seconds,
 } from '../readiness/wait';
+import type { PushWaitRecordFields } from './record';
 import { Redactor } from '../secrets/redactor';
 
 // ---------------------------------------------------------------------------------------------
@@ -295,20 +295,7 @@ export type PollRecord = {
 };
 
 /** A wait for a webhook, in the shape of a polling wait's record (attempts are the deliveries received). */
-export type WebhookWaitRecord = Pick<
-  WaitRecord,
-  | 'operation'
-  | 'subject'
-  | 'slaMs'
-  | 'startedAt'
-  | 'provoked'
-  | 'attempts'
-  | 'elapsedMs'
-  | 'observedTimeToReadyMs'
-  | 'estimatedTimeToReadyMs'
-  | 'timeToReadyMs'
-  | 'bracket'
-> & {
+export type WebhookWaitRecord = PushWaitRecordFields & {
   outcome: WebhookWaitOutcome;
   channel: 'webhook';
   callbackUrl: string;
