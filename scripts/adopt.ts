@@ -189,6 +189,7 @@ function replaceReadmeStart() {
   if (!readme.includes(start) || !readme.includes(end)) return;
   const ours = [
     start,
+    '',
     'API tests for our service, built on a Playwright starter for asynchronous HTTP APIs.',
     '',
     'Set `BASE_URL` and the credentials in `.env` (see `.env.example`), then:',
@@ -197,6 +198,7 @@ function replaceReadmeStart() {
     'npm ci',
     'npx playwright test',
     '```',
+    '',
     end,
   ].join('\n');
   writeFileSync(
@@ -209,7 +211,6 @@ function removeDemoScripts() {
   const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8')) as { scripts: Record<string, string> };
   delete pkg.scripts['demo-api'];
   delete pkg.scripts['bench:polling'];
-  delete pkg.scripts['adopt'];
   writeFileSync(at('package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
@@ -225,7 +226,19 @@ async function main() {
   removeDemoScripts();
   replaceReadmeStart();
   writeEnv(chosen);
-  rmSync(at('scripts/adopt.ts'));
+  // What it wrote is formatted the way `npm run lint` checks it.
+  const written = [
+    'README.md',
+    'package.json',
+    'api/fixtures.ts',
+    'api/contracts.ts',
+    'replay/rules.ts',
+    'tests/api.spec.ts',
+  ];
+  execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', ...written], {
+    cwd: root,
+    stdio: 'ignore',
+  });
   console.log(
     [
       `Adopted for ${chosen.baseUrl} (AUTH=${chosen.auth}). Removed: ${DEMO_ONLY.join(', ')}.`,

@@ -43,7 +43,7 @@ test('an adopted copy passes lint, type check and its suite against a token API,
     expect(suite.stdout).toMatch(/\b3 passed\b/);
     const { stdout: core } = await inCopy('git', ['status', '--porcelain', '--', 'helpers', 'fixtures']);
     expect(core).toBe('');
-    const again = await inCopy('npx', ['tsx', 'scripts/adopt.ts', '--yes']).catch((error: { stderr: string }) => error);
+    const again = await inCopy('npm', ['run', 'adopt', '--', '--yes']).catch((error: { stderr: string }) => error);
     expect(String((again as { stderr?: string }).stderr)).toContain('Already adopted');
   } finally {
     await api.close();
