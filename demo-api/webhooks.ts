@@ -135,8 +135,10 @@ export class Webhooks {
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(ANSWER_TIMEOUT_MS), this.stop.signal]),
       });
-      attempt.status = response.status;
       await response.body?.cancel().catch(() => undefined);
+      // Set last, in the same turn as the next attempt is recorded: the control never shows a
+      // delivery settled while its duplicate is about to go out.
+      attempt.status = response.status;
       return response.ok;
     } catch (error) {
       if (this.stop.signal.aborted) throw error;

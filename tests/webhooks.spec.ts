@@ -1,8 +1,8 @@
-import { byStatusField } from '../helpers/readiness/classifiers';
-
+import { z } from 'zod';
 import { ImageGenerationEvent, SigningSecret, Task, TaskAccepted } from '../api/contracts';
-import { WebhookWaitError } from '../helpers/push/webhooks';
 import { type ApiClient, expect, parse, test } from '../api/fixtures';
+import { WebhookWaitError } from '../helpers/push/webhooks';
+import { byStatusField, whenBody } from '../helpers/readiness/classifiers';
 
 // Submit with a callbackUrl, then wait for the signed webhook instead of polling. The demo API
 // misbehaves on request, per generation, with x-demo-faults: the rest of the suite is unaffected.
@@ -63,6 +63,38 @@ test('a finished task calls back with a signed event that matches the contract a
   });
   expect(record).toMatchObject({ channel: 'webhook', outcome: 'ready', attempts: 1, duplicates: 0 });
   expect(record.receivedAfterCompletionMs).toEqual(expect.any(Number));
+});
+
+// The demo API's record of what it sent (a test control): each attempt, once it has an answer or an error.
+const SentWebhooks = z.object({
+  deliveries: z.array(z.object({ webhookId: z.string(), status: z.int().nullable(), error: z.string().nullable() })),
+});
+
+test('a healthy API delivers each event once', async ({
+  api,
+  anonymousApi,
+  webhooks,
+  demoControls,
+  waitUntilReady,
+}) => {
+  test.skip(!demoControls, 'what the API sent is read from a demo API control');
+  const secret = await signingSecret(api);
+  const taskId = await submitGeneration(api, 'a lighthouse, once', webhooks.callbackUrl);
+  await webhooks.waitForWebhook(taskWebhook(taskId, secret));
+
+  // Not a sleep: the API's own record says when it has nothing more on its way.
+  const { value: sent } = await waitUntilReady({
+    operation: 'webhook deliveries settled',
+    subject: `task ${taskId}`,
+    slaMs: sla('image generation'),
+    probe: ({ timeoutMs }) => anonymousApi.get('/__demo/webhooks', { params: { taskId }, timeout: timeoutMs }),
+    classify: whenBody({
+      schema: SentWebhooks,
+      isReady: (body) => body.deliveries.every((delivery) => delivery.status !== null || delivery.error !== null),
+      describe: (body) => `${body.deliveries.length} sent`,
+    }),
+  });
+  expect(sent.deliveries, 'the webhook was delivered more than once').toHaveLength(1);
 });
 
 test('a duplicate delivery keeps its webhook-id and is counted as a duplicate', async ({
