@@ -75,6 +75,7 @@ test('a healthy API delivers each event once', async ({
   anonymousApi,
   webhooks,
   demoControls,
+  sla,
   waitUntilReady,
 }) => {
   test.skip(!demoControls, 'what the API sent is read from a demo API control');
