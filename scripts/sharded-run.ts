@@ -46,6 +46,7 @@ for (let shard = 1; shard <= shards; shard += 1) {
   mkdirSync(dir);
   moveIfPresent('allure-results', path.join(dir, 'allure-results'));
   moveIfPresent(path.join('reports', 'readiness'), path.join(dir, 'readiness'));
+  moveIfPresent(path.join('reports', 'api'), path.join(dir, 'api'));
   for (const blob of existsSync('blob-report') ? readdirSync('blob-report') : []) {
     cpSync(path.join('blob-report', blob), path.join(work, 'all-blob-reports', blob));
   }
@@ -86,12 +87,37 @@ const shardWaits = Array.from({ length: shards }, (_, index) => {
   return existsSync(file) ? readJson<Summary>(file).waits : 0;
 });
 const merged = readJson<Summary>(path.join('reports', 'readiness', 'readiness-summary.json'));
+// The API summary: per operation, the merged summary counts the calls of every shard, once.
+type ApiSummary = { operations: Array<{ operation: string; calls: number }> };
+const shardCalls = new Map<string, number>();
+for (let shard = 1; shard <= shards; shard += 1) {
+  const file = path.join(work, `shard-${shard}`, 'api', 'api-summary.json');
+  if (!existsSync(file)) continue;
+  for (const { operation, calls } of readJson<ApiSummary>(file).operations) {
+    shardCalls.set(operation, (shardCalls.get(operation) ?? 0) + calls);
+  }
+}
+const mergedCalls = new Map(
+  readJson<ApiSummary>(path.join('reports', 'api', 'api-summary.json')).operations.map((row) => [
+    row.operation,
+    row.calls,
+  ]),
+);
+const callMismatches = [...new Set([...shardCalls.keys(), ...mergedCalls.keys()])].filter(
+  (operation) => (shardCalls.get(operation) ?? 0) !== (mergedCalls.get(operation) ?? 0),
+);
 
 console.log(`\nTests: ${allureTotal} in the merged Allure report, ${unsharded} in an unsharded run.`);
 console.log(`Readiness waits: ${merged.waits} in the merged summary, ${shardWaits.join(' + ')} in the shards.`);
+console.log(
+  `API calls: ${[...mergedCalls.values()].reduce((a, b) => a + b, 0)} in ${mergedCalls.size} operations in the merged summary, as in the shards.`,
+);
 const problems = [
   ...(allureTotal === unsharded ? [] : ['the merged Allure report does not count the tests of an unsharded run']),
   ...(merged.waits === shardWaits.reduce((a, b) => a + b, 0) ? [] : ['the merged readiness summary misses waits']),
+  ...(callMismatches.length === 0
+    ? []
+    : [`the merged API summary counts other calls than the shards for ${callMismatches.join(', ')}`]),
   ...(failedShards.length === 0 ? [] : [`shard(s) ${failedShards.join(', ')} failed`]),
 ];
 if (problems.length > 0) {
