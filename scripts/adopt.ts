@@ -220,7 +220,9 @@ async function main() {
   for (const file of DEMO_ONLY) rmSync(at(file), { recursive: true, force: true });
   writeFileSync(at('api/fixtures.ts'), FIXTURES);
   writeFileSync(at('api/contracts.ts'), CONTRACTS);
-  writeFileSync(at('replay/rules.ts'), REPLAY_RULES);
+  // The replay add-on, unless it was deleted already: rules that record every read, for any API.
+  const replayKept = existsSync(at('replay'));
+  if (replayKept) writeFileSync(at('replay/rules.ts'), REPLAY_RULES);
   mkdirSync(at('tests'), { recursive: true });
   writeFileSync(at('tests/api.spec.ts'), EXAMPLE_SPEC);
   removeDemoScripts();
@@ -232,8 +234,8 @@ async function main() {
     'package.json',
     'api/fixtures.ts',
     'api/contracts.ts',
-    'replay/rules.ts',
     'tests/api.spec.ts',
+    ...(replayKept ? ['replay/rules.ts'] : []),
   ];
   execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', ...written], {
     cwd: root,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-// Run by tests/reporting.spec.ts: one test that fails once and passes on its retry, reported by the
+// Run by checks/reporting/flaky-retry.spec.ts: one test that fails once and passes on its retry, reported by the
 // project's Allure reporter into ALLURE_RESULTS_DIR.
 export default defineConfig({
   testDir: __dirname,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-// Run by checks/reporting/secret-leaks.spec.ts against a demo API it started: assertions that fail on
+// Run by checks/reporting/secret-leaks.spec.ts against the echo server it started: assertions that fail on
 // answers echoing the run's API key, reported by every reporter the suite uses, into OUTPUT_DIR.
 const output = process.env['OUTPUT_DIR'] ?? 'leak-run';
 const root = path.join(__dirname, '..', '..', '..');
