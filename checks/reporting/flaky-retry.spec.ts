@@ -10,7 +10,7 @@ const root = path.join(__dirname, '..', '..');
 // The Allure report must show a test that passed only on a retry as flaky. This runs a test that
 // fails once on purpose in a separate Playwright run, builds an Allure report of it, and reads the
 // report's own data.
-test('a test that passes only on a retry is flaky in the Allure report', async ({}, testInfo) => {
+test('a test that passes only on a retry is flaky in the Allure report, and the gate warns but passes', async ({}, testInfo) => {
   test.setTimeout(120_000);
   const resultsDir = testInfo.outputPath('allure-results');
   const reportDir = testInfo.outputPath('allure-report');
@@ -40,4 +40,14 @@ test('a test that passes only on a retry is flaky in the Allure report', async (
   };
   expect(summary.stats).toMatchObject({ total: 1, passed: 1, retries: 1, flaky: 1 });
   expect(summary.flakyTests).toHaveLength(1);
+
+  // The CI gate does not fail on it, and names it.
+  const gate = await run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/quality-gate.ts', resultsDir],
+    { cwd: root, env: { ...env, PATH: process.env['PATH'] ?? '' } },
+  );
+  expect(gate.stderr).toContain('Warning: 1 flaky test, passed only on a retry:');
+  expect(gate.stderr).toContain('fails on its first attempt and passes on the retry');
+  expect(gate.stdout).toContain(`Quality gate passed on ${resultsDir}, with the flaky tests above.`);
 });
