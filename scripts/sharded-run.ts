@@ -124,4 +124,6 @@ if (problems.length > 0) {
   console.error(`Sharded run: ${problems.join('; ')}.`);
   process.exit(1);
 }
-console.log('Sharded run merged: playwright-report/, allure-report/, reports/readiness/ and reports/api/ cover all shards.');
+console.log(
+  'Sharded run merged: playwright-report/, allure-report/, reports/readiness/ and reports/api/ cover all shards.',
+);
