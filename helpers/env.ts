@@ -266,13 +266,17 @@ function prefix(role: string): string {
   return role.toUpperCase();
 }
 
-// `role=value,…` lists hold their secrets after the `=`, and `id:secret` pairs after the `:`.
+// `role=value,…` lists hold their secrets after the `=`, and `id:secret` pairs after the `:`. A flag or
+// a number under a secret-looking name (FEATURE_KEY=true) is not a secret: redacting it would blank
+// every "true" in a report.
 function secretValues(value: string): string[] {
   const parts = value.split(',').flatMap((item) => {
     const assigned = item.slice(item.indexOf('=') + 1).trim();
     return [assigned, ...assigned.split(':')];
   });
-  return [...new Set([value, ...parts])].filter((part) => part.length >= 4);
+  return [...new Set([value, ...parts])].filter(
+    (part) => part.length >= 6 && !/^(\d+|true|false|yes|no|on|off|none|null)$/i.test(part),
+  );
 }
 
 function reportSettings(raw: RawEnv, present: Record<string, string>, secretSettings: string[]) {

@@ -95,6 +95,8 @@ test('every setting that holds a secret is known, lists split into their values'
   expect(env.secretSettings).toEqual(['USER_PASSWORD', 'SERVICE_CLIENT_SECRET', 'DEMO_API_KEYS']);
   expect(env.secrets).toEqual(expect.arrayContaining(['pw-123456', 'cs-123456', 'key-aaaa', 'key-bbbb']));
   expect(env.secrets).not.toContain('data.token');
+  // A flag under a secret-looking name is not redacted from every report.
+  expect(parseEnv({ ...api, FEATURE_KEY: 'true', RETRY_TOKENS: '3' }).secrets).toEqual([]);
 });
 
 test('SLAs are data: any SLA_<OPERATION>_MS, asked for by operation name', () => {
