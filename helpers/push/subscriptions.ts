@@ -3,10 +3,11 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import type { AuthHeader, AuthSource } from '../http/client';
 import {
-  READINESS_ATTACHMENT,
   type ReadinessReporter,
   type ReportStep,
   captureCallSite,
+  WaitFailure,
+  reportWait,
   seconds,
 } from '../readiness/wait';
 import type { PushWaitRecordFields } from './record';
@@ -110,14 +111,7 @@ export class SubscriptionError extends Error {
 }
 
 /** Ends a wait from inside a step; turned into a SubscriptionError once the channel is closed. */
-class StreamFailure extends Error {
-  constructor(
-    readonly outcome: Exclude<SubscriptionOutcome, 'ready'>,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+class StreamFailure extends WaitFailure<Exclude<SubscriptionOutcome, 'ready'>> {}
 
 const MESSAGE_PREFIX: Record<Exclude<SubscriptionOutcome, 'ready'>, string> = {
   timeout: 'Readiness timeout',
@@ -383,15 +377,10 @@ function timeoutDetail(record: SubscriptionRecord, channelName: string): string 
 }
 
 async function report(step: ReportStep, record: SubscriptionRecord): Promise<void> {
-  const notReady = `not ready (${record.outcome})`;
-  const ms = (value: number | undefined) => (value === undefined ? notReady : `${value} ms`);
-  await step.parameter('operation', record.operation);
-  await step.parameter('outcome', record.provoked ? `${record.outcome} (provoked)` : record.outcome);
-  await step.parameter('messages', String(record.attempts));
-  await step.parameter('observed time to ready', ms(record.observedTimeToReadyMs));
-  await step.parameter('received after completion', ms(record.receivedAfterCompletionMs));
-  // The readiness summary reads every record attached under this name, polled or pushed.
-  await step.attachJson(READINESS_ATTACHMENT, record);
+  await reportWait(step, record, {
+    attempts: 'messages',
+    times: { 'received after completion': record.receivedAfterCompletionMs },
+  });
 }
 
 function defaultDescription(message: unknown): string {

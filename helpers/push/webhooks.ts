@@ -7,10 +7,11 @@ import { checkContract } from '../contracts/check';
 import {
   type Classifier,
   type Probe,
-  READINESS_ATTACHMENT,
   type ReadinessReporter,
   type ReportStep,
   captureCallSite,
+  WaitFailure,
+  reportWait,
   seconds,
 } from '../readiness/wait';
 import type { PushWaitRecordFields } from './record';
@@ -328,14 +329,7 @@ export class WebhookWaitError extends Error {
   }
 }
 
-class WebhookFailure extends Error {
-  constructor(
-    readonly outcome: Exclude<WebhookWaitOutcome, 'ready'>,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
+class WebhookFailure extends WaitFailure<Exclude<WebhookWaitOutcome, 'ready'>> {}
 
 const MESSAGE_PREFIX: Record<Exclude<WebhookWaitOutcome, 'ready'>, string> = {
   timeout: 'Readiness timeout',
@@ -637,16 +631,11 @@ function pollingDetail(polls: PollRecord[]): string {
 }
 
 async function report(step: ReportStep, record: WebhookWaitRecord): Promise<void> {
-  const notReady = `not ready (${record.outcome})`;
-  const ms = (value: number | undefined) => (value === undefined ? notReady : `${value} ms`);
-  await step.parameter('operation', record.operation);
-  await step.parameter('outcome', record.provoked ? `${record.outcome} (provoked)` : record.outcome);
-  await step.parameter('deliveries', String(record.attempts));
-  await step.parameter('duplicates', String(record.duplicates));
-  await step.parameter('observed time to ready', ms(record.observedTimeToReadyMs));
-  await step.parameter('received after completion', ms(record.receivedAfterCompletionMs));
-  // The readiness summary reads every record attached under this name, polled or pushed.
-  await step.attachJson(READINESS_ATTACHMENT, record);
+  await reportWait(step, record, {
+    attempts: 'deliveries',
+    counts: { duplicates: record.duplicates },
+    times: { 'received after completion': record.receivedAfterCompletionMs },
+  });
 }
 
 /** A delivery as a report shows it: headers and body redacted. */

@@ -139,15 +139,18 @@ export class ReadinessError extends Error {
 /** The name of the attachment that carries a wait's record; the readiness summary is built from these. */
 export const READINESS_ATTACHMENT = 'readiness timeline';
 
-/** Ends a wait from inside an attempt; turned into a ReadinessError once the attempt's step is closed. */
-class WaitFailure extends Error {
+/** Ends a wait from inside one of its steps; turned into the wait's own error once that step is closed. */
+export class WaitFailure<O extends string = Exclude<WaitOutcome, 'ready'>> extends Error {
   constructor(
-    readonly outcome: Exclude<WaitOutcome, 'ready'>,
+    readonly outcome: O,
     readonly detail: string,
   ) {
     super(detail);
   }
 }
+
+/** A polling wait's own failures, told apart from a failure of any other wait it may run inside. */
+class PollFailure extends WaitFailure {}
 
 // No poll is sent with less of the SLA left than a request can plausibly use: it would time out
 // unanswered, and tell nothing. How long that is comes from the wait's own answers: three times the
@@ -244,7 +247,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         timeline,
       };
     };
-    const timedOut = () => new WaitFailure('timeout', '');
+    const timedOut = () => new PollFailure('timeout', '');
 
     const pollOnce = async (): Promise<'ready' | 'not ready'> => {
       const number = timeline.length + 1;
@@ -289,7 +292,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           finalProbe = { attempt: number, fate: 'no-answer', budgetMs: Math.round(budget), error: attempt.observed };
           // A probe that gave up because the SLA ran out is a timeout, not a broken probe.
           if (clock.now() >= deadline - PROBE_TIMEOUT_TOLERANCE_MS) throw timedOut();
-          throw new WaitFailure('probe-error', `could not be observed ${into()}: ${attempt.observed}`);
+          throw new PollFailure('probe-error', `could not be observed ${into()}: ${attempt.observed}`);
         }
         attempt.latencyMs = Math.round(clock.now() - attemptStart);
         slowestAnswerMs = Math.max(slowestAnswerMs ?? 0, attempt.latencyMs);
@@ -304,7 +307,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           verdict = await options.classify(observation);
         } catch (error) {
           attempt.observed = 'classifier threw';
-          throw new WaitFailure(
+          throw new PollFailure(
             'classifier-error',
             `could not be classified ${into()}: the classifier threw ${clean(describeError(error))}`,
           );
@@ -315,7 +318,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         await attemptStep.rename(`Attempt ${number}: ${attempt.observed} → ${VERDICT_WORD[verdict.kind]}`);
 
         if (verdict.kind === 'fatal') {
-          throw new WaitFailure(verdict.category, `failed ${into()}: ${clean(verdict.evidence)}`);
+          throw new PollFailure(verdict.category, `failed ${into()}: ${clean(verdict.evidence)}`);
         }
         if (verdict.kind === 'not-ready') {
           if (clock.now() >= deadline) throw timedOut();
@@ -338,7 +341,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         .poll(pollOnce, { message: question, timeout: options.slaMs + POLL_TIMEOUT_MARGIN_MS, intervals: [0] })
         .toBe('ready');
     } catch (error) {
-      if (!(error instanceof WaitFailure)) throw error;
+      if (!(error instanceof PollFailure)) throw error;
       // Reported here, on the wait's own step, now that the attempt's step is closed.
       const failed = record(error.outcome);
       await report(waitStep, failed);
@@ -377,13 +380,30 @@ function estimatedTimeToReady(bracket: WaitRecord['bracket']): number {
 }
 
 async function report(step: ReportStep, record: WaitRecord): Promise<void> {
+  await reportWait(step, record, {
+    attempts: 'attempts',
+    times: { 'estimated time to ready': record.estimatedTimeToReadyMs },
+  });
+}
+
+/**
+ * A wait's parameters on its step, and its record attached: what the readiness summary and its check
+ * read, for polled and pushed waits alike. `attempts` names what was counted (attempts, messages,
+ * deliveries); `times` and `counts` add what a kind of wait measures besides.
+ */
+export async function reportWait(
+  step: ReportStep,
+  record: Pick<WaitRecord, 'operation' | 'provoked' | 'attempts' | 'observedTimeToReadyMs'> & { outcome: string },
+  extra: { attempts: string; counts?: Record<string, number>; times?: Record<string, number | undefined> },
+): Promise<void> {
   const notReady = `not ready (${record.outcome})`;
   const ms = (value: number | undefined) => (value === undefined ? notReady : `${value} ms`);
   await step.parameter('operation', record.operation);
   await step.parameter('outcome', record.provoked ? `${record.outcome} (provoked)` : record.outcome);
-  await step.parameter('attempts', String(record.attempts));
+  await step.parameter(extra.attempts, String(record.attempts));
+  for (const [name, value] of Object.entries(extra.counts ?? {})) await step.parameter(name, String(value));
   await step.parameter('observed time to ready', ms(record.observedTimeToReadyMs));
-  await step.parameter('estimated time to ready', ms(record.estimatedTimeToReadyMs));
+  for (const [name, value] of Object.entries(extra.times ?? {})) await step.parameter(name, ms(value));
   await step.attachJson(READINESS_ATTACHMENT, record);
 }
 
