@@ -6,6 +6,7 @@ import {
   type ReadinessReporter,
   type ReportStep,
   captureCallSite,
+  WaitError,
   WaitFailure,
   reportWait,
   seconds,
@@ -100,14 +101,8 @@ export type SubscriptionRecord = PushWaitRecordFields & {
 /** The terminal message, every message in the order received (the terminal one last), and the record. */
 export type SubscriptionResult<M> = { message: M; messages: M[]; record: SubscriptionRecord };
 
-export class SubscriptionError extends Error {
+export class SubscriptionError extends WaitError<SubscriptionRecord> {
   override name = 'SubscriptionError';
-  constructor(
-    message: string,
-    readonly record: SubscriptionRecord,
-  ) {
-    super(message);
-  }
 }
 
 /** Ends a wait from inside a step; turned into a SubscriptionError once the channel is closed. */

@@ -10,6 +10,7 @@ import {
   type ReadinessReporter,
   type ReportStep,
   captureCallSite,
+  WaitError,
   WaitFailure,
   reportWait,
   seconds,
@@ -319,14 +320,8 @@ export type WebhookWaitResult<E> = {
   record: WebhookWaitRecord;
 };
 
-export class WebhookWaitError extends Error {
+export class WebhookWaitError extends WaitError<WebhookWaitRecord> {
   override name = 'WebhookWaitError';
-  constructor(
-    message: string,
-    readonly record: WebhookWaitRecord,
-  ) {
-    super(message);
-  }
 }
 
 class WebhookFailure extends WaitFailure<Exclude<WebhookWaitOutcome, 'ready'>> {}

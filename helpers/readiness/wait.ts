@@ -126,14 +126,18 @@ export type WaitRecord = {
 
 export type WaitResult<R> = { value: R; record: WaitRecord };
 
-export class ReadinessError extends Error {
-  override name = 'ReadinessError';
+/** A wait that failed, with the record of what it saw: the base of every kind of wait's error. */
+export class WaitError<R = unknown> extends Error {
   constructor(
     message: string,
-    readonly record: WaitRecord,
+    readonly record: R,
   ) {
     super(message);
   }
+}
+
+export class ReadinessError extends WaitError<WaitRecord> {
+  override name = 'ReadinessError';
 }
 
 /** The name of the attachment that carries a wait's record; the readiness summary is built from these. */
