@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { readEnv } from '../helpers/env';
-import { Recorder, exchangesFromAttachments } from '../helpers/replay/recording';
+import { exchangesFromAttachments } from '../helpers/http/exchange-report';
+import { Recorder } from '../helpers/replay/recording';
 import { Redactor } from '../helpers/secrets/redactor';
 import { replayRules } from './rules';
 import { replaySettings } from './settings';

@@ -1,7 +1,19 @@
-import type { Exchange } from './client';
+import { z } from 'zod';
 import { type Redactor, truncate } from '../secrets/redactor';
+import type { Exchange } from './client';
 
 const MAX_BODY_CHARS = 64_000;
+
+// Every exchange is attached to its test's report as two JSON attachments, `<METHOD> <path> request`
+// and `… response`: the reports show them, and the API summary and the recording read them back.
+const REQUEST = ' request';
+const RESPONSE = ' response';
+
+/** The names of an exchange's two attachments. */
+export function attachmentNamesOf(exchange: Exchange, redactor: Redactor): { request: string; response: string } {
+  const name = `${exchange.method} ${redactor.text(exchange.path)}`;
+  return { request: `${name}${REQUEST}`, response: `${name}${RESPONSE}` };
+}
 
 /** The request half of an exchange as a report shows it: secrets redacted, large bodies truncated. */
 export function describeRequest(exchange: Exchange, redactor: Redactor) {
@@ -42,4 +54,61 @@ function bodyForReport(body: string, redactor: Redactor): unknown {
   }
   const text = JSON.stringify(json, null, 2);
   return text.length <= MAX_BODY_CHARS ? json : truncate(text, MAX_BODY_CHARS);
+}
+
+const ReportedRequest = z.object({
+  identity: z.string().default('anonymous'),
+  method: z.string().min(1),
+  path: z.string(),
+  startedAt: z.string(),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.unknown().optional(),
+});
+const ReportedResponse = z.union([
+  z.object({ status: z.int(), latencyMs: z.number().nonnegative(), body: z.unknown().optional() }),
+  z.object({ error: z.string(), latencyMs: z.number().nonnegative() }),
+]);
+
+/**
+ * An exchange as its report attachments show it: headers redacted, JSON bodies parsed (a body that
+ * was not JSON is a string). `response` is undefined when no HTTP answer came back.
+ */
+export type ReportedExchange = z.infer<typeof ReportedRequest> & {
+  latencyMs: number;
+  response: { status: number; body: unknown } | undefined;
+};
+
+type Attachment = { name: string; contentType: string; body?: Buffer };
+
+/**
+ * The exchanges among a test's attachments, in the order their answers came. A response pairs with
+ * the earliest unpaired request of the same name: exchanges made at the same time may attach their
+ * halves interleaved. Other attachments are passed over.
+ */
+export function exchangesFromAttachments(attachments: readonly Attachment[]): ReportedExchange[] {
+  const pending = new Map<string, Array<z.infer<typeof ReportedRequest>>>();
+  const exchanges: ReportedExchange[] = [];
+  for (const attachment of attachments) {
+    if (!attachment.body || !attachment.contentType.startsWith('application/json')) continue;
+    if (attachment.name.endsWith(REQUEST)) {
+      const request = ReportedRequest.safeParse(jsonOf(attachment.body));
+      const name = attachment.name.slice(0, -REQUEST.length);
+      if (request.success) pending.set(name, [...(pending.get(name) ?? []), request.data]);
+    } else if (attachment.name.endsWith(RESPONSE)) {
+      const response = ReportedResponse.safeParse(jsonOf(attachment.body));
+      const request = pending.get(attachment.name.slice(0, -RESPONSE.length))?.shift();
+      if (!response.success || !request) continue;
+      const answer = 'status' in response.data ? { status: response.data.status, body: response.data.body } : undefined;
+      exchanges.push({ ...request, latencyMs: response.data.latencyMs, response: answer });
+    }
+  }
+  return exchanges;
+}
+
+function jsonOf(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { jsonOrText } from '../contracts/body';
+import type { ReportedExchange } from '../http/exchange-report';
 import { REDACTED, type Redactor } from '../secrets/redactor';
 import { fingerprint } from '../secrets/scan';
 import { type RecordRules, globMatcher } from './rules';
@@ -28,44 +29,6 @@ export type RecordedExchange = z.infer<typeof RecordedExchange>;
 const REPLAYED_HEADER = /^(content-type|accept|x-.*)$/i;
 
 export type SessionInfo = { session: string; title: string };
-
-/**
- * An exchange as the report attachments show it (`… request` and `… response`, see
- * helpers/http/exchange-report.ts): headers already redacted, JSON bodies parsed.
- */
-export type ReportedExchange = {
-  identity: string;
-  method: string;
-  path: string;
-  startedAt: string;
-  headers: Record<string, string>;
-  /** The request body: a JSON value, or a string when it was not JSON. */
-  body?: unknown;
-  /** Undefined when no HTTP answer came back. */
-  response: { status: number; body: unknown } | undefined;
-};
-
-/** The exchanges of a test, from its attachments, in the order they were made. */
-export function exchangesFromAttachments(
-  attachments: ReadonlyArray<{ name: string; contentType: string; body?: Buffer }>,
-): ReportedExchange[] {
-  const exchanges: ReportedExchange[] = [];
-  let request: Omit<ReportedExchange, 'response'> | undefined;
-  for (const attachment of attachments) {
-    if (attachment.contentType !== 'application/json' || !attachment.body) continue;
-    if (attachment.name.endsWith(' request')) {
-      request = JSON.parse(attachment.body.toString('utf8')) as Omit<ReportedExchange, 'response'>;
-    } else if (attachment.name.endsWith(' response') && request) {
-      const response = JSON.parse(attachment.body.toString('utf8')) as { status?: number; body?: unknown };
-      exchanges.push({
-        ...request,
-        response: response.status === undefined ? undefined : { status: response.status, body: response.body },
-      });
-      request = undefined;
-    }
-  }
-  return exchanges;
-}
 
 /** Decides what is recorded and writes it, one JSON line per exchange, secrets redacted. */
 export class Recorder {

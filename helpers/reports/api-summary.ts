@@ -1,3 +1,4 @@
+import { exchangesFromAttachments } from '../http/exchange-report';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type Env, settingsOf } from '../env';
@@ -198,51 +199,16 @@ export function apiGateSettings(env: Env): ApiGate {
 
 // ---------------------------------------------------------------- calls
 
-const RequestFields = z.object({ method: z.string().min(1), path: z.string(), startedAt: z.string() });
-const ResponseFields = z.union([
-  z.object({ status: z.number().int(), latencyMs: z.number().nonnegative() }),
-  z.object({ error: z.string(), latencyMs: z.number().nonnegative() }),
-]);
-
 type Attachment = { name: string; contentType: string; body?: Buffer };
 
-/**
- * The calls among a test's attachments. A response is paired with the earliest unpaired request of
- * the same name: calls made at the same time may attach their halves interleaved.
- */
+/** The calls among a test's attachments (see exchangesFromAttachments), as the summary counts them. */
 export function callsFromAttachments(attachments: readonly Attachment[]): ApiCall[] {
-  const pending = new Map<string, Array<{ method: string; path: string }>>();
-  const calls: ApiCall[] = [];
-  for (const attachment of attachments) {
-    if (!attachment.body || !attachment.contentType.startsWith('application/json')) continue;
-    const request = attachment.name.endsWith(' request') && RequestFields.safeParse(jsonOf(attachment.body));
-    if (request && request.success) {
-      const name = attachment.name.slice(0, -' request'.length);
-      pending.set(name, [...(pending.get(name) ?? []), { method: request.data.method, path: request.data.path }]);
-      continue;
-    }
-    const response = attachment.name.endsWith(' response') && ResponseFields.safeParse(jsonOf(attachment.body));
-    if (!response || !response.success) continue;
-    const name = attachment.name.slice(0, -' response'.length);
-    const sent = pending.get(name)?.shift() ?? fromName(name);
-    if (!sent) continue;
-    const status = 'status' in response.data ? response.data.status : null;
-    calls.push({ method: sent.method.toUpperCase(), path: sent.path, status, latencyMs: response.data.latencyMs });
-  }
-  return calls;
-}
-
-function jsonOf(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function fromName(name: string): { method: string; path: string } | undefined {
-  const match = OPERATION.exec(name);
-  return match ? { method: match[1]!, path: match[2]! } : undefined;
+  return exchangesFromAttachments(attachments).map((exchange) => ({
+    method: exchange.method.toUpperCase(),
+    path: exchange.path,
+    status: exchange.response?.status ?? null,
+    latencyMs: exchange.latencyMs,
+  }));
 }
 
 // ---------------------------------------------------------------- operations

@@ -2,12 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import {
-  type ReportedExchange,
-  Recorder,
-  exchangesFromAttachments,
-  readRecording,
-} from '../../helpers/replay/recording';
+import type { ReportedExchange } from '../../helpers/http/exchange-report';
+import { Recorder, readRecording } from '../../helpers/replay/recording';
 import { defineReplayConfig, endpointMatches, globMatcher, rulesFor } from '../../helpers/replay/rules';
 import { Redactor } from '../../helpers/secrets/redactor';
 
@@ -37,6 +33,7 @@ function exchange(overrides: Partial<ReportedExchange> = {}): ReportedExchange {
     path: '/api/v1/users/me',
     startedAt: '2026-11-23T10:00:00.000Z',
     headers: { authorization: `Bearer ${fakeJwt}`, 'x-demo-scenario': 'fails' },
+    latencyMs: 3,
     response: { status: 200, body: { id: 'usr_1', token: 't0ps3cret' } },
     ...overrides,
   };
@@ -96,24 +93,4 @@ test('sampling keeps or drops a whole test, the same way in every run', () => {
   expect(kept.length).toBeGreaterThan(70);
   expect(kept.length).toBeLessThan(130);
   expect(sessions.filter((session) => half.sampled(session))).toEqual(kept);
-});
-
-test('the exchanges of a test are read back from its report attachments, in order', () => {
-  const json = (name: string, body: unknown) => ({
-    name,
-    contentType: 'application/json',
-    body: Buffer.from(JSON.stringify(body)),
-  });
-  const request = { identity: 'user', method: 'GET', path: '/api/v1/users/me', startedAt: 'now', headers: {} };
-  const exchanges = exchangesFromAttachments([
-    json('GET /api/v1/users/me request', request),
-    { name: 'readiness timeline', contentType: 'application/json', body: Buffer.from('{}') },
-    json('GET /api/v1/users/me response', { status: 200, latencyMs: 3, headers: {}, body: { id: 'usr_1' } }),
-    json('GET /api/v1/users/me request', request),
-    json('GET /api/v1/users/me response', { error: 'socket hang up', latencyMs: 3 }),
-  ]);
-  expect(exchanges).toEqual([
-    { ...request, response: { status: 200, body: { id: 'usr_1' } } },
-    { ...request, response: undefined },
-  ]);
 });
