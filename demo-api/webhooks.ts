@@ -89,14 +89,12 @@ export class Webhooks {
 
   private async deliver(task: Task, url: string, attempts: DeliveryAttempt[], { faults, latencyScale }: Plan) {
     const late = faults.has('webhook-late') ? LATE_DELAY_MS * latencyScale : 0;
-    await this.wait(task.endsAt - Date.now() + late);
+    await this.waitUntil(task.endsAt + late);
     const now = new Date();
-    // A timer may fire a little early by the wall clock: the task is finished by then all the same.
-    const at = Math.max(now.getTime(), task.endsAt);
     const message: Message = {
       id: `msg_${randomUUID()}`,
       url,
-      payload: JSON.stringify(eventOf(taskBody(task, taskStateAt(task, at)), now)),
+      payload: JSON.stringify(eventOf(taskBody(task, taskStateAt(task, now.getTime())), now)),
       // Fault webhook-bad-signature: a secret the receiver cannot know.
       secret: faults.has('webhook-bad-signature') ? newSecret() : this.signingSecret(task.ownerId),
     };
@@ -107,7 +105,7 @@ export class Webhooks {
         return;
       }
       if (redeliveryDelay === undefined) return; // given up
-      await this.wait(redeliveryDelay * latencyScale);
+      await this.waitUntil(Date.now() + redeliveryDelay * latencyScale);
     }
   }
 
@@ -147,7 +145,10 @@ export class Webhooks {
     }
   }
 
-  private wait(ms: number) {
-    return delay(Math.max(0, ms), undefined, { signal: this.stop.signal, ref: false });
+  /** Timers run on a monotonic clock and may fire a millisecond early by the wall clock, so look again. */
+  private async waitUntil(wallClockMs: number) {
+    while (Date.now() < wallClockMs) {
+      await delay(wallClockMs - Date.now(), undefined, { signal: this.stop.signal, ref: false });
+    }
   }
 }
