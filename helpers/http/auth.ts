@@ -3,6 +3,7 @@ import { jsonOrText } from '../contracts/body';
 import { summarizeErrorBody } from '../contracts/error-body';
 import { type Env, EnvError, type RoleCredentials, roleCredentials, roleSettings } from '../env';
 import type { Redactor } from '../secrets/redactor';
+import { type ApiClient, type ExchangeReporter, createApiClient } from './client';
 import { type IssuedToken, StaticToken, TokenSession, authHeader } from './sessions';
 
 export class LoginError extends Error {
@@ -100,6 +101,33 @@ export function roleAuth(
     case 'none':
       return undefined;
   }
+}
+
+/**
+ * A client for the logins and token grants that reports each of them like any other call, without
+ * ever showing the token it obtains: the token of a 200 answer (at LOGIN_TOKEN_FIELD, or
+ * access_token) is made a secret before the answer reaches the report.
+ */
+export function loginClient(
+  context: APIRequestContext,
+  { env, redactor, report, identity }: { env: Env; redactor: Redactor; report: ExchangeReporter; identity: string },
+): ApiClient {
+  const tokenFields = [env.login.tokenField, 'access_token'];
+  return createApiClient(context, {
+    identity,
+    report: (start, send) =>
+      report(start, async () => {
+        const exchange = await send();
+        if (exchange.response?.status === 200) {
+          const body = jsonOrText(exchange.response.body);
+          for (const field of tokenFields) {
+            const token = valueAt(body, field);
+            if (typeof token === 'string') redactor.addSecret(token);
+          }
+        }
+        return exchange;
+      }),
+  });
 }
 
 function refusal(who: string, status: number, body: unknown, redactor: Redactor): LoginError {
