@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { test as base, expect } from '@playwright/test';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import type { AuthSource } from '../../helpers/http/client';
+import type { AuthSource, Exchange, ExchangeReporter } from '../../helpers/http/client';
 import {
   type Channel,
   SubscriptionError,
@@ -364,5 +364,47 @@ for (const channel of CHANNELS) {
     );
     expect(failure.message).toContain('{"code":"UNAUTHORIZED","message":"no key"}');
     expect(failure.record).toMatchObject({ outcome: 'unexpected-status', httpStatus: 401, attempts: 0 });
+  });
+
+  test(`${channel}: every opening request is reported as a call, the refused one with its status and body`, async ({
+    server,
+  }) => {
+    const reported: Exchange[] = [];
+    const report: ExchangeReporter = async (_start, send) => {
+      const exchange = await send();
+      reported.push(exchange);
+      return exchange;
+    };
+    const stale: AuthSource = {
+      header: async () => ({ name: 'X-API-Key', value: 'stale-key' }),
+      renew: async () => ({ name: 'X-API-Key', value: API_KEY }),
+    };
+    await waitForStreamEvent({ ...taskWait(server, channel, 'completes'), auth: stale, report, identity: 'user' });
+    await failureOf(waitForStreamEvent({ ...taskWait(server, channel, 'never-ends'), slaMs: 300, report }));
+
+    const path = new URL(server.url('completes', channel)).pathname;
+    expect(reported.map(({ identity, method, path, response }) => ({ identity, method, path, response }))).toEqual([
+      {
+        identity: 'user',
+        method: 'GET',
+        path,
+        response: { status: 401, headers: {}, body: '{"code":"UNAUTHORIZED","message":"no key"}' },
+      },
+      {
+        identity: 'user',
+        method: 'GET',
+        path,
+        response: { status: channel === 'sse' ? 200 : 101, headers: {}, body: '' },
+      },
+      {
+        identity: 'anonymous',
+        method: 'GET',
+        path: path.replace('completes', 'never-ends'),
+        response: { status: channel === 'sse' ? 200 : 101, headers: {}, body: '' },
+      },
+    ]);
+    expect(reported[0]!.request.headers).toEqual({ 'X-API-Key': 'stale-key' });
+    expect(reported.map((exchange) => exchange.channel)).toEqual([channel, channel, channel]);
+    expect(reported.every(({ latencyMs }) => latencyMs >= 0)).toBe(true);
   });
 }

@@ -19,6 +19,8 @@ export type Exchange = {
   /** Undefined when no HTTP response came back (connection refused, timeout). */
   response: { status: number; headers: Record<string, string>; body: string } | undefined;
   error: Error | undefined;
+  /** Set when the request opened an event stream or a WebSocket: a plain request cannot replay it. */
+  channel?: 'sse' | 'websocket' | undefined;
 };
 
 /** What an exchange is known by before it is sent: the title of its report step. */

@@ -24,6 +24,7 @@ export function describeRequest(exchange: Exchange, redactor: Redactor) {
     startedAt: exchange.startedAt.toISOString(),
     headers: redactor.headers(exchange.request.headers),
     ...(exchange.request.body === undefined ? {} : { body: bodyForReport(exchange.request.body, redactor) }),
+    ...(exchange.channel ? { channel: exchange.channel } : {}),
   };
 }
 
@@ -63,6 +64,7 @@ const ReportedRequest = z.object({
   startedAt: z.string(),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.unknown().optional(),
+  channel: z.enum(['sse', 'websocket']).optional(),
 });
 const ReportedResponse = z.union([
   z.object({ status: z.int(), latencyMs: z.number().nonnegative(), body: z.unknown().optional() }),

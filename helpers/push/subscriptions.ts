@@ -1,7 +1,7 @@
 import { EventSource, type FetchLike } from 'eventsource';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { AuthHeader, AuthSource } from '../http/client';
+import type { AuthHeader, AuthSource, Exchange, ExchangeReporter } from '../http/client';
 import {
   type ReadinessReporter,
   type ReportStep,
@@ -58,6 +58,11 @@ export type SubscriptionOptions<M> = {
   auth?: AuthSource | undefined;
   /** More headers for the opening request (a header of the same name as the credential's replaces it). */
   headers?: Record<string, string>;
+  /** Reports each opening request as the API clients report a call (a step, and a count in the API
+   *  summary), its latency being the time until the channel opened or was refused. */
+  report?: ExchangeReporter;
+  /** Who opens the channel, for the reported exchanges: a role, `anonymous`… */
+  identity?: string;
   /** For tests that provoke a failure on purpose: the outcome they expect (see waitUntilReady). */
   expectedOutcome?: Exclude<SubscriptionOutcome, 'ready'>;
   reporter?: ReadinessReporter;
@@ -157,15 +162,26 @@ export async function waitForStreamEvent<M>(options: SubscriptionOptions<M>): Pr
       return event;
     };
 
+    const openingRequest = {
+      identity: options.identity ?? 'anonymous',
+      method: 'GET',
+      path: `${url.pathname}${url.search}`,
+      channel: options.channel,
+    };
     const openOnce = (header: AuthHeader | undefined, renewed: boolean) =>
       reporter.step(
         `Open ${CHANNEL_NAME[options.channel]} ${shownUrl}${renewed ? ' (renewed credential)' : ''}`,
         async (step) => {
           const headers = { ...(header ? { [header.name]: header.value } : {}), ...options.headers };
-          connection = options.channel === 'sse' ? openEventStream(url, headers) : openWebSocket(url, headers);
+          const openChannel = () => {
+            connection = options.channel === 'sse' ? openEventStream(url, headers) : openWebSocket(url, headers);
+            return next();
+          };
           const opened = (word: string) =>
             step.rename(clean(`Open ${CHANNEL_NAME[options.channel]} ${shownUrl} → ${word}`));
-          const opening = await next().catch(async (error: unknown) => {
+          const opening = await (
+            options.report ? reportOpening(options.report, openingRequest, headers, openChannel) : openChannel()
+          ).catch(async (error: unknown) => {
             await opened('no answer within the SLA');
             throw error;
           });
@@ -412,6 +428,45 @@ function deadlineAfter(ms: number) {
   return { reached, clear: () => clearTimeout(timer) };
 }
 
+/**
+ * The opening request as an exchange for `report`: the status that opened or refused the channel, or
+ * no response (a connection that failed, no answer within the SLA). What the wait throws, it throws.
+ */
+async function reportOpening(
+  report: ExchangeReporter,
+  start: Pick<Exchange, 'identity' | 'method' | 'path' | 'channel'>,
+  headers: Record<string, string>,
+  openChannel: () => Promise<ChannelEvent>,
+): Promise<ChannelEvent> {
+  const startedAt = new Date();
+  const started = performance.now();
+  let opening: ChannelEvent | undefined;
+  let thrown: Error | undefined;
+  await report(start, async () => {
+    try {
+      opening = await openChannel();
+    } catch (error) {
+      thrown = error instanceof Error ? error : new Error(String(error));
+    }
+    const answered =
+      opening?.kind === 'opened'
+        ? { status: opening.httpStatus, headers: {}, body: '' }
+        : opening?.kind === 'refused' && opening.httpStatus !== undefined
+          ? { status: opening.httpStatus, headers: {}, body: opening.body }
+          : undefined;
+    return {
+      ...start,
+      startedAt,
+      latencyMs: performance.now() - started,
+      request: { headers, body: undefined },
+      response: answered,
+      error: undefined,
+    };
+  });
+  if (thrown !== undefined) throw thrown;
+  return opening!;
+}
+
 const silentStep: ReportStep = {
   rename: async () => undefined,
   parameter: async () => undefined,
@@ -429,6 +484,7 @@ type ChannelEvent =
       httpStatus: number | undefined;
       category: 'unexpected-status' | 'contract-violation';
       detail: string;
+      body: string;
     }
   | { kind: 'failed'; error: string }
   | { kind: 'message'; receivedAt: number; id: string | undefined; raw: string; decode: () => unknown }
@@ -516,6 +572,7 @@ function openEventStream(url: URL, headers: Record<string, string>): Connection 
         kind: 'refused',
         httpStatus: refusal.status,
         category: wrongType ? 'contract-violation' : 'unexpected-status',
+        body: refusal.body,
         detail: wrongType
           ? `GET ${url.href} answered ${refusal.contentType || 'no content type'}, not text/event-stream: ${refusal.body}`
           : `GET ${url.href} answered HTTP ${refusal.status} before any event: ${refusal.body}`,
@@ -576,11 +633,13 @@ function openWebSocket(url: URL, headers: Record<string, string>): Connection {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       events.push({
         kind: 'refused',
         httpStatus: response.statusCode,
         category: 'unexpected-status',
-        detail: `GET ${url.href} answered HTTP ${response.statusCode} instead of upgrading: ${Buffer.concat(chunks).toString('utf8')}`,
+        body,
+        detail: `GET ${url.href} answered HTTP ${response.statusCode} instead of upgrading: ${body}`,
       });
       socket.terminate();
     });

@@ -62,6 +62,8 @@ export class Recorder {
 
   record(exchange: ReportedExchange, info: SessionInfo, sequence: number): void {
     if (!exchange.response || !this.sampled(info.session)) return;
+    // The opening of an event stream or a WebSocket: a plain request would not open it again.
+    if (exchange.channel) return;
     if (!this.shouldRecord(exchange.method, exchange.path, exchange.identity)) return;
     const redactedHeaders = Object.entries(this.redactor.headers(exchange.headers));
     // A request that brought its own credentials (a forged token, say) cannot be replayed without them.

@@ -73,7 +73,7 @@ test('a recorded exchange keeps no secret and only the headers worth replaying',
   });
 });
 
-test('requests that brought their own credentials, or a body that is not JSON, are not recorded', () => {
+test('requests that brought their own credentials, a body that is not JSON, or a stream opening are not recorded', () => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'recording-')), 'suite.jsonl');
   const recorder = new Recorder(file, rules, new Redactor());
   const info = { session: 's1', title: 't' };
@@ -82,6 +82,11 @@ test('requests that brought their own credentials, or a body that is not JSON, a
     exchange({ method: 'POST', path: '/api/v1/images/generations', headers: {}, body: '<12 bytes of binary data>' }),
     info,
     2,
+  );
+  recorder.record(
+    exchange({ path: '/api/v1/tasks/tsk_1/events', channel: 'sse', response: { status: 200, body: '' } }),
+    info,
+    3,
   );
   expect(() => readRecording(file)).toThrow(/No recording at/);
 });
