@@ -438,11 +438,12 @@ async function reportOpening(
   headers: Record<string, string>,
   openChannel: () => Promise<ChannelEvent>,
 ): Promise<ChannelEvent> {
-  const startedAt = new Date();
-  const started = performance.now();
   let opening: ChannelEvent | undefined;
   let thrown: Error | undefined;
   await report(start, async () => {
+    // Timed from inside the report's step, as the API clients time their calls: the step spans it.
+    const startedAt = new Date();
+    const started = performance.now();
     try {
       opening = await openChannel();
     } catch (error) {
