@@ -147,6 +147,7 @@ export class Webhooks {
 
   /** Timers run on a monotonic clock and may fire a millisecond early by the wall clock, so look again. */
   private async waitUntil(wallClockMs: number) {
+    this.stop.signal.throwIfAborted();
     while (Date.now() < wallClockMs) {
       await delay(wallClockMs - Date.now(), undefined, { signal: this.stop.signal, ref: false });
     }
