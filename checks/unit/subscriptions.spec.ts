@@ -182,6 +182,18 @@ function taskWait(
   };
 }
 
+/** Keeps the exchanges reported to it and, as the fixture's report does, fails with an exchange's error. */
+function reportedExchanges() {
+  const reported: Exchange[] = [];
+  const report: ExchangeReporter = async (_start, send) => {
+    const exchange = await send();
+    reported.push(exchange);
+    if (exchange.error) throw exchange.error;
+    return exchange;
+  };
+  return { reported, report };
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<SubscriptionError> {
   const error: unknown = await promise.then(
     () => undefined,
@@ -369,12 +381,7 @@ for (const channel of CHANNELS) {
   test(`${channel}: every opening request is reported as a call, the refused one with its status and body`, async ({
     server,
   }) => {
-    const reported: Exchange[] = [];
-    const report: ExchangeReporter = async (_start, send) => {
-      const exchange = await send();
-      reported.push(exchange);
-      return exchange;
-    };
+    const { reported, report } = reportedExchanges();
     const stale: AuthSource = {
       header: async () => ({ name: 'X-API-Key', value: 'stale-key' }),
       renew: async () => ({ name: 'X-API-Key', value: API_KEY }),
@@ -406,5 +413,21 @@ for (const channel of CHANNELS) {
     expect(reported[0]!.request.headers).toEqual({ 'X-API-Key': 'stale-key' });
     expect(reported.map((exchange) => exchange.channel)).toEqual([channel, channel, channel]);
     expect(reported.every(({ latencyMs }) => latencyMs >= 0)).toBe(true);
+  });
+
+  test(`${channel}: an opening without an answer is reported with the reason, and the wait still fails in its own words`, async ({
+    server,
+  }) => {
+    const { reported, report } = reportedExchanges();
+    const url = server.url('completes', channel);
+    await server.close(); // nothing listens there any more: the connection is refused
+
+    const failure = await failureOf(waitForStreamEvent({ ...taskWait(server, channel, 'completes'), url, report }));
+
+    expect(failure.record.outcome).toBe('connection-failed');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]!.response).toBeUndefined();
+    expect(reported[0]!.error?.message).toMatch(/\S/);
+    expect(reported[0]!.error?.message).not.toBe('no answer');
   });
 }

@@ -430,7 +430,7 @@ function deadlineAfter(ms: number) {
 
 /**
  * The opening request as an exchange for `report`: the status that opened or refused the channel, or
- * no response (a connection that failed, no answer within the SLA). What the wait throws, it throws.
+ * no response and why (a connection that failed, no answer within the SLA). What the wait throws, it throws.
  */
 async function reportOpening(
   report: ExchangeReporter,
@@ -440,7 +440,9 @@ async function reportOpening(
 ): Promise<ChannelEvent> {
   let opening: ChannelEvent | undefined;
   let thrown: Error | undefined;
-  await report(start, async () => {
+  // The report's step shows why there was no answer; the wait goes on to fail in its own words.
+  let unanswered: Error | undefined;
+  const reported = report(start, async () => {
     // Timed from inside the report's step, as the API clients time their calls: the step spans it.
     const startedAt = new Date();
     const started = performance.now();
@@ -455,14 +457,26 @@ async function reportOpening(
         : opening?.kind === 'refused' && opening.httpStatus !== undefined
           ? { status: opening.httpStatus, headers: {}, body: opening.body }
           : undefined;
+    if (!answered) {
+      const why =
+        opening?.kind === 'failed'
+          ? opening.error
+          : thrown instanceof StreamFailure
+            ? 'no answer within the SLA'
+            : thrown?.message;
+      unanswered = new Error(why ?? 'no answer');
+    }
     return {
       ...start,
       startedAt,
       latencyMs: performance.now() - started,
       request: { headers, body: undefined },
       response: answered,
-      error: undefined,
+      error: unanswered,
     };
+  });
+  await reported.catch((error: unknown) => {
+    if (error !== unanswered) throw error;
   });
   if (thrown !== undefined) throw thrown;
   return opening!;
