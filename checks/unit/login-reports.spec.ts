@@ -63,3 +63,20 @@ test('a refused login is reported with its status, and the error names the API r
   expect(shown[0]).toContain('"status":401');
   expect(shown[0]).not.toContain('pw-hunter22');
 });
+
+test('the password field is blanked in the report whatever its name, however short the password', async () => {
+  const pinEnv = parseEnv({ BASE_URL: 'https://api.test', LOGIN_PATH: '/session', LOGIN_PASSWORD_FIELD: 'pin' });
+  const redactor = new Redactor();
+  const { report, shown } = reportShowing(redactor);
+  const logins = loginClient(answering(200, { token: 'k-7f3a9c21e5' }), {
+    env: pinEnv,
+    redactor,
+    report,
+    identity: 'user',
+  });
+
+  await logIn(logins, pinEnv.login, { username: 'ada@example.com', password: '7x9' }, redactor);
+
+  expect(shown[0]).toContain('"pin":"[REDACTED]"');
+  expect(shown[0]).not.toContain('7x9');
+});

@@ -2,7 +2,7 @@ import type { APIRequestContext } from '@playwright/test';
 import { jsonOrText } from '../contracts/body';
 import { summarizeErrorBody } from '../contracts/error-body';
 import { type Env, EnvError, type RoleCredentials, roleCredentials, roleSettings } from '../env';
-import type { Redactor } from '../secrets/redactor';
+import { REDACTED, type Redactor } from '../secrets/redactor';
 import { type ApiClient, type ExchangeReporter, createApiClient } from './client';
 import { type IssuedToken, StaticToken, TokenSession, authHeader } from './sessions';
 
@@ -106,7 +106,8 @@ export function roleAuth(
 /**
  * A client for the logins and token grants that reports each of them like any other call, without
  * ever showing the token it obtains: the token of a 200 answer (at LOGIN_TOKEN_FIELD, or
- * access_token) is made a secret before the answer reaches the report.
+ * access_token) is made a secret before the answer reaches the report. The request's password
+ * field (LOGIN_PASSWORD_FIELD) is blanked too, whatever its name and however short the password.
  */
 export function loginClient(
   context: APIRequestContext,
@@ -125,9 +126,18 @@ export function loginClient(
             if (typeof token === 'string') redactor.addSecret(token);
           }
         }
-        return exchange;
+        return {
+          ...exchange,
+          request: { ...exchange.request, body: withoutField(exchange.request.body, env.login.passwordField) },
+        };
       }),
   });
+}
+
+function withoutField(body: string | undefined, field: string): string | undefined {
+  const fields = body === undefined ? undefined : jsonOrText(body);
+  if (fields === null || typeof fields !== 'object' || !(field in fields)) return body;
+  return JSON.stringify({ ...fields, [field]: REDACTED });
 }
 
 function refusal(who: string, status: number, body: unknown, redactor: Redactor): LoginError {
