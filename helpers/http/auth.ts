@@ -11,6 +11,9 @@ export class LoginError extends Error {
 }
 
 type Post = Pick<APIRequestContext, 'post'>;
+// Where an OAuth 2.0 token answer holds the token and its lifetime (RFC 6749 §5.1).
+const OAUTH_TOKEN_FIELD = 'access_token';
+const OAUTH_EXPIRES_IN_FIELD = 'expires_in';
 type PasswordCredentials = Extract<RoleCredentials, { strategy: 'password' }>;
 type ClientCredentials = Extract<RoleCredentials, { strategy: 'client-credentials' }>;
 
@@ -66,7 +69,7 @@ export async function clientCredentialsToken(
   const body = jsonOrText(await response.text());
   const who = `Client-credentials grant for ${credentials.clientId} at ${oauth.tokenUrl} (OAUTH_TOKEN_URL)`;
   if (response.status() !== 200) throw refusal(who, response.status(), body, redactor);
-  return issuedToken(who, body, 'access_token', 'expires_in', redactor);
+  return issuedToken(who, body, OAUTH_TOKEN_FIELD, OAUTH_EXPIRES_IN_FIELD, redactor);
 }
 
 /**
@@ -113,7 +116,7 @@ export function loginClient(
   context: APIRequestContext,
   { env, redactor, report, identity }: { env: Env; redactor: Redactor; report: ExchangeReporter; identity: string },
 ): ApiClient {
-  const tokenFields = [env.login.tokenField, 'access_token'];
+  const tokenFields = [env.login.tokenField, OAUTH_TOKEN_FIELD];
   return createApiClient(context, {
     identity,
     report: (start, send) =>
