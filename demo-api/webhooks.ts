@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import type { Fault } from './config';
-import { taskBody, taskStateAt, type Task, type TaskBody } from './tasks';
+import { finishedState, taskBody, type Task, type TaskBody } from './tasks';
 
 /** One attempt to deliver a webhook, as GET /__demo/webhooks reports it. */
 export type DeliveryAttempt = {
@@ -94,7 +94,7 @@ export class Webhooks {
     const message: Message = {
       id: `msg_${randomUUID()}`,
       url,
-      payload: JSON.stringify(eventOf(taskBody(task, taskStateAt(task, now.getTime())), now)),
+      payload: JSON.stringify(eventOf(taskBody(task, finishedState(task)), now)),
       // Fault webhook-bad-signature: a secret the receiver cannot know.
       secret: faults.has('webhook-bad-signature') ? newSecret() : this.signingSecret(task.ownerId),
     };
