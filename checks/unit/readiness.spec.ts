@@ -1,3 +1,7 @@
+import { type APIRequestContext } from '@playwright/test';
+import { EnvError, parseEnv } from '../../helpers/env';
+import { roleAuth } from '../../helpers/http/auth';
+import { createApiClient } from '../../helpers/http/client';
 import { InMemoryHistory, type PastWait } from '../../helpers/readiness/history';
 import {
   ReadinessError,
@@ -465,6 +469,34 @@ test('a probe that throws fails the wait at once', async () => {
   expect(error.message).toBe(
     'Probe failed: image generation of task 42 could not be observed on attempt 1, 0.0 s into the wait: Error: apiRequestContext.get: connect ECONNREFUSED 127.0.0.1:3100',
   );
+});
+
+test('a setting missing for the role a probe uses fails as a settings error, not as a readiness error', async () => {
+  const env = parseEnv({
+    BASE_URL: 'http://127.0.0.1:9',
+    ROLES: 'user',
+    USER_AUTH: 'token',
+    USER_AUTH_HEADER: 'X-API-Key',
+    USER_TOKEN: '',
+  });
+  const context = {} as APIRequestContext; // never reached: the credential is read first
+  const api = createApiClient(context, {
+    auth: roleAuth(context, env, 'user', new Redactor()),
+    report: async (_start, send) => send(),
+  });
+  const clock = fakeClock();
+  const error: unknown = await wait(clock, scripted([completed], clock), {
+    probe: async () => {
+      await api.get('/api/v1/tasks/42');
+      return completed;
+    },
+  }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(EnvError);
+  expect((error as Error).message).toBe(
+    'Missing setting USER_TOKEN: role user authenticates with a static token (AUTH=token).',
+  );
+  // The control: any other error of the probe is the wait's, as "Probe failed" (see above).
+  expect(error).not.toBeInstanceOf(ReadinessError);
 });
 
 test('the probe is told how much of the SLA is left', async () => {

@@ -1,4 +1,5 @@
 import { expect } from '@playwright/test';
+import { EnvError } from '../env';
 import type { Redactor } from '../secrets/redactor';
 import { type Clock, seededRandom, systemClock } from './clock';
 import { type PastWait, type PhaseVisit, pastWaitOf, phaseVisits } from './history';
@@ -313,6 +314,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           observation = await options.probe({ number, timeoutMs: budget });
         } catch (error) {
           attempt.latencyMs = Math.round(clock.now() - attemptStart);
+          // A missing or malformed setting is not a readiness problem: it comes out as itself, naming the key.
+          if (error instanceof EnvError) throw error;
           attempt.observed = clean(describeError(error));
           finalProbe = { attempt: number, fate: 'no-answer', budgetMs: Math.round(budget), error: attempt.observed };
           // A probe that gave up because the SLA ran out is a timeout, not a broken probe.
