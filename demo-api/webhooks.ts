@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import type { Fault } from './config';
@@ -58,6 +59,11 @@ export class Webhooks {
   /** By task id. */
   private readonly attempts = new Map<string, DeliveryAttempt[]>();
   private readonly stop = new AbortController();
+
+  constructor() {
+    // Every delivery waiting for its time listens to it: as many as tasks in flight.
+    setMaxListeners(0, this.stop.signal);
+  }
 
   /** The signing secret of an account: made at random the first time it is needed, the same afterwards. */
   signingSecret(accountId: string): string {
