@@ -306,10 +306,10 @@ test('with earlier waits of the operation known, the first poll comes when readi
   expect(record.timeline.map((attempt) => [attempt.startedAtMs, attempt.basis])).toEqual([
     [900, 'learned'], // none of the earlier waits was ready sooner
     [1_100, 'learned'], // then as soon as the chance of readiness is worth a request
-    [1_293, 'learned'],
+    [1_300, 'learned'],
   ]);
   // It learns the bracket in which readiness happened: after the last not-ready answer, by the ready one.
-  expect(history.pastWaits('image generation').at(-1)).toEqual({ ready: { fromMs: 1_110, toMs: 1_303 }, phases: [] });
+  expect(history.pastWaits('image generation').at(-1)).toEqual({ ready: { fromMs: 1_110, toMs: 1_310 }, phases: [] });
 });
 
 test('only ready waits teach the history', async () => {
@@ -384,10 +384,10 @@ test('a task whose queueing took long but whose processing is short is polled so
   const queueLengths = [3_600, 3_800, 4_000, 4_200, 4_400];
   const phased = await Promise.all(queueLengths.map((queuedMs) => lateness(queuedMs, true)));
   // Past the usual queueing, it is polled at least as often as processing usually takes: the short
-  // processing is seen, and from its start the polls follow the processing time.
+  // processing is seen, and from its start (known within a poll) the polls follow the processing time.
   for (const { sinceLeavingTheQueue, afterReadiness } of phased) {
     expect(sinceLeavingTheQueue).toBeLessThan(300);
-    expect(afterReadiness).toBeLessThanOrEqual(100);
+    expect(afterReadiness).toBeLessThanOrEqual(150);
   }
 
   // The control: the same answers without their phases are polled on the time from the start of the

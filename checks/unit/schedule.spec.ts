@@ -33,10 +33,11 @@ test(`fewer than ${MIN_LEARNED_SAMPLES} earlier waits are not enough to learn fr
 test('with earlier waits known: the first poll when readiness becomes likely, then as often as its chance is worth a request', () => {
   // Nothing was ever ready before 1 s: the first poll waits until then.
   expect(plan(oneToThreeSeconds, 0, 0)).toEqual({ delayMs: 1_000, basis: 'learned' });
-  // Not ready at 1010 ms: 2 of the 19 earlier waits still to come were ready within the next 247 ms,
-  // and 247 × 2/19 is twice what a request costs: the least wait whose chance is worth a request.
-  expect(2 * REQUEST_COST_MS).toBe(26);
-  expect(plan(oneToThreeSeconds, 1, 1_010)).toEqual({ delayMs: 247, basis: 'learned' });
+  // Not ready at 1010 ms: of the 19 earlier waits still to come, 3 were ready by 1300 ms, and 290 × 3/19
+  // is more than twice what a request costs, while 289 × 2/19 is less: the least wait worth a request.
+  expect(2 * REQUEST_COST_MS).toBe(34);
+  expect(plan(oneToThreeSeconds, 1, 1_010)).toEqual({ delayMs: 291, basis: 'learned' });
+  // Not ready at 2 s: 2 of the 9 still to come were ready within 200 ms (200 × 2/9 > 34).
   expect(plan(oneToThreeSeconds, 5, 2_000)).toEqual({ delayMs: 200, basis: 'learned' });
   // Past the 99th percentile, too few earlier waits are left: 10 % of the time spent so far.
   expect(plan(oneToThreeSeconds, 10, 2_950)).toEqual({ delayMs: 295, basis: 'learned' });
@@ -46,7 +47,7 @@ test('with earlier waits known: the first poll when readiness becomes likely, th
 test('polls come quickly where earlier waits were often ready, and never wait long across a gap in them', () => {
   // 18 of 20 earlier waits were ready between 1000 and 1085 ms, the other two after 3 s.
   const mostlyQuick = readyAt([...Array.from({ length: 18 }, (_, i) => 1_000 + 5 * i), 3_000, 3_100]);
-  expect(plan(mostlyQuick, 1, 1_010).delayMs).toBe(50);
+  expect(plan(mostlyQuick, 1, 1_010).delayMs).toBe(55);
   // Nothing known between 1085 and 3000 ms: at most half the time already spent, not a jump to 3 s.
   expect(plan(mostlyQuick, 4, 1_100).delayMs).toBe(550);
   expect(plan(mostlyQuick, 5, 1_650).delayMs).toBe(825);
@@ -67,10 +68,22 @@ test('a bracket counts as spread over its span: a history written under a coarse
     i < 10 ? { fromMs: 1_000, toMs: 2_000 } : { fromMs: 2_000, toMs: 3_000 },
   );
   const coarse = brackets.map((ready) => ({ ready, phases: [] }));
-  expect(plan(coarse, 0, 0).delayMs).toBe(1_050);
+  expect(plan(coarse, 0, 0).delayMs).toBe(1_064);
   // The control: the same waits learned as the middle of their brackets poll first when half were ready.
   const rounded = readyAt(brackets.map(({ fromMs, toMs }) => (fromMs + toMs) / 2));
   expect(plan(rounded, 0, 0).delayMs).toBe(1_500);
+});
+
+test('a wait found ready by its first answer is not taken to have been ready since its start', () => {
+  // Half the earlier waits were seen not ready until 1–1.9 s; the other half were ready at a first poll at 2 s.
+  const seenNotReady = Array.from({ length: 10 }, (_, i) => ({ fromMs: 1_000 + 100 * i, toMs: 1_050 + 100 * i }));
+  const readyAtOnce = Array.from({ length: 10 }, () => ({ fromMs: 0, toMs: 2_000 }));
+  const learned = [...seenNotReady, ...readyAtOnce].map((ready) => ({ ready, phases: [] }));
+  // Those ready at once count from 1 s on, when the others were first seen not ready.
+  expect(plan(learned, 0, 0).delayMs).toBeGreaterThanOrEqual(1_000);
+  // The control: waits truly seen not ready at 1 ms, and ready by 2 s, do pull the first poll sooner.
+  const seenAt1Ms = learned.map(({ ready }) => ({ ready: { ...ready, fromMs: ready.fromMs || 1 }, phases: [] }));
+  expect(plan(seenAt1Ms, 0, 0).delayMs).toBeLessThan(600);
 });
 
 // Earlier waits of a busy queue: 8th in line, queued about 4 s, then processed in about half a second.
@@ -90,7 +103,7 @@ test('an operation that goes through several phases is asked at once where it is
   expect(plan(learnedOnABusyQueue, 0, 0)).toEqual({ delayMs: 0, basis: 'learned' });
   // The control: without phases, the same times to ready put the first poll at 4.46 s.
   const withoutPhases = learnedOnABusyQueue.map(({ ready }) => ({ ready, phases: [] }));
-  expect(plan(withoutPhases, 0, 0).delayMs).toBe(4_456);
+  expect(plan(withoutPhases, 0, 0).delayMs).toBe(4_458);
 });
 
 test('in a phase, the next poll is planned from when the subject entered it, not from the start of the wait', () => {

@@ -32,7 +32,7 @@ export type SchedulePlan = { delayMs: number; basis: ScheduleBasis };
 export const MIN_LEARNED_SAMPLES = 5;
 // What one request is worth, in milliseconds of a client's wait after readiness: the balance between
 // requests and wait after readiness that `npm run bench:polling` measured best (see the README).
-export const REQUEST_COST_MS = 13;
+export const REQUEST_COST_MS = 17;
 const MIN_GAP_MS = 50;
 // Readiness usually starts at this share of the earlier waits; beyond the second one, too few are
 // left to learn from, and each wait is a share of the time already spent in the phase.
@@ -68,11 +68,12 @@ function backoff({ attempts, random }: ScheduleInput): SchedulePlan {
   return { delayMs: Math.round(exponential * jitter), basis: 'backoff' };
 }
 
-function planFromLearned({ attempts, elapsedMs, learned, current }: ScheduleInput): SchedulePlan {
+function planFromLearned({ attempts, elapsedMs, learned: taught, current }: ScheduleInput): SchedulePlan {
+  const learned = readyNoSoonerThanSeen(taught);
   const learnedPlan = (delayMs: number): SchedulePlan => ({ delayMs: Math.round(delayMs), basis: 'learned' });
   const fromTheStart = () =>
     delayUntilNextPoll(
-      learned.map((wait) => wait.ready),
+      learned.map(({ ready }) => ({ left: ready, ready })),
       elapsedMs,
       elapsedMs,
     );
@@ -83,11 +84,11 @@ function planFromLearned({ attempts, elapsedMs, learned, current }: ScheduleInpu
   }
   const inPhaseMs = elapsedMs - (current.entered.fromMs + current.entered.toMs) / 2;
   const position = current.queuePosition;
-  const fromPosition = position ? timesFromPosition(learned, current.phase, position.value) : [];
+  const fromPosition = position ? coursesFromPosition(learned, current.phase, position.value) : [];
   if (position && fromPosition.length >= MIN_LEARNED_SAMPLES) {
     return learnedPlan(delayUntilNextPoll(fromPosition, elapsedMs - position.atMs, inPhaseMs));
   }
-  const fromEntry = timesFromEntry(learned, current.phase);
+  const fromEntry = coursesFromEntry(learned, current.phase);
   if (fromEntry.length < MIN_LEARNED_SAMPLES) return learnedPlan(fromTheStart());
   // A phase that lasts longer than ever is not left unseen: the one after it may be short.
   const next = timesAfterLeaving(learned, current.phase);
@@ -96,26 +97,57 @@ function planFromLearned({ attempts, elapsedMs, learned, current }: ScheduleInpu
 }
 
 /**
- * How long to wait, `sinceMs` after the anchor of `times` (times to ready from it), before the next
- * poll. With h the chance per millisecond of becoming ready, a wait of d costs on average h·d²/2 of
- * wait after readiness, plus one request: the least cost per millisecond is at d = √(2·cost/h). With
- * a chance that varies, that is the least d for which d × P(ready within d | not ready yet) reaches
- * twice the cost of a request. `inPhaseMs` (time spent in the current phase) paces the tail, never
- * slower than `tailCapMs` when given (how soon the phases after this one are usually over).
+ * A wait found ready by its first answer only says it was ready by then, not since its start: taken
+ * to have become ready no sooner than any earlier wait was seen not ready yet. Spread back to the
+ * start of the wait instead, such waits would pull the first poll ever sooner.
+ */
+function readyNoSoonerThanSeen(learned: readonly PastWait[]): readonly PastWait[] {
+  const seenNotReady = learned.filter(({ ready }) => ready.fromMs > 0).map(({ ready }) => ready.fromMs);
+  if (seenNotReady.length === learned.length) return learned;
+  const soonest = Math.min(...seenNotReady);
+  return learned.map((wait) =>
+    wait.ready.fromMs > 0
+      ? wait
+      : { ...wait, ready: { fromMs: Math.min(soonest, wait.ready.toMs), toMs: wait.ready.toMs } },
+  );
+}
+
+/**
+ * The course of an earlier wait from a moment in it (entering a phase, an answer in a queue): when
+ * it left that phase, and when it was ready. Without phases, both are when it was ready.
+ */
+export type Course = { left: Bracket; ready: Bracket };
+
+/**
+ * How long to wait, `sinceMs` after the anchor of `courses`, before the next poll. Of the earlier
+ * courses, those still in the phase as long after the anchor say what comes next, each as likely as
+ * it was still in it. With h the chance per millisecond of becoming ready, a wait of d costs on
+ * average h·d²/2 of wait after readiness, plus one request: the least cost per millisecond is at
+ * d = √(2·cost/h). With a chance that varies, that is the least d for which d × P(ready within d |
+ * still in the phase) reaches twice the cost of a request. `inPhaseMs` (time spent in the current
+ * phase) paces the tail, never slower than `tailCapMs` when given (how soon the phases after this
+ * one are usually over).
  */
 export function delayUntilNextPoll(
-  times: readonly Bracket[],
+  courses: readonly Course[],
   sinceMs: number,
   inPhaseMs: number,
   tailCapMs = Number.POSITIVE_INFINITY,
 ): number {
   const tail = Math.max(MIN_GAP_MS, Math.min(TAIL_SHARE * inPhaseMs, tailCapMs));
-  const already = shareReadyBy(times, sinceMs);
-  if (already >= USUAL_UNTIL) return tail;
-  const score = (delay: number) => (delay * (shareReadyBy(times, sinceMs + delay) - already)) / (1 - already);
+  const stillIn = courses.map(({ left }) => 1 - shareReadyBy([left], sinceMs));
+  const weight = stillIn.reduce((sum, share) => sum + share, 0);
+  if (weight <= (1 - USUAL_UNTIL) * courses.length) return tail;
+  const readyWithin = (delay: number) =>
+    courses.reduce((sum, { ready }, i) => {
+      const by = shareReadyBy([ready], sinceMs);
+      const within = by >= 1 ? 1 : (shareReadyBy([ready], sinceMs + delay) - by) / (1 - by);
+      return sum + stillIn[i]! * within;
+    }, 0) / weight;
+  const score = (delay: number) => delay * readyWithin(delay);
   const target = 2 * REQUEST_COST_MS;
   let low = 0;
-  let high = Math.max(...times.map((time) => time.toMs)) - sinceMs;
+  let high = Math.max(...courses.map(({ ready }) => ready.toMs)) - sinceMs;
   if (score(high) >= target) {
     while (high - low > 1) {
       const middle = (low + high) / 2;
@@ -123,7 +155,8 @@ export function delayUntilNextPoll(
       else low = middle;
     }
   }
-  const longest = Math.max(quantile(times, USUAL_FROM) - sinceMs, MAX_SHARE * inPhaseMs, tail);
+  const readies = courses.map(({ ready }) => ready);
+  const longest = Math.max(quantile(readies, USUAL_FROM) - sinceMs, MAX_SHARE * inPhaseMs, tail);
   return Math.max(MIN_GAP_MS, Math.min(high, longest));
 }
 
@@ -153,10 +186,12 @@ function phasesOf(learned: readonly PastWait[]): Set<string> {
   return new Set(learned.flatMap((wait) => wait.phases.map((visit) => visit.phase)));
 }
 
-/** Times to ready from entering `phase`, one per visit of it in the earlier waits. */
-export function timesFromEntry(learned: readonly PastWait[], phase: string): Bracket[] {
+/** The courses of the earlier waits from entering `phase`, one per visit of it. */
+export function coursesFromEntry(learned: readonly PastWait[], phase: string): Course[] {
   return learned.flatMap((wait) =>
-    wait.phases.filter((visit) => visit.phase === phase).map((visit) => between(visit.entered, wait.ready)),
+    wait.phases
+      .filter((visit): visit is PhaseVisit & { left: Bracket } => visit.phase === phase && visit.left !== undefined)
+      .map((visit) => ({ left: between(visit.entered, visit.left), ready: between(visit.entered, wait.ready) })),
   );
 }
 
@@ -170,11 +205,11 @@ export function timesAfterLeaving(learned: readonly PastWait[], phase: string): 
 }
 
 /**
- * Times to ready from an answer at `position` in the queue of `phase`: the earlier visits' time in the
- * queue, scaled from their position to this one, plus their time from leaving it to ready. Scaled,
- * a queue learnt busy still tells how long a short one takes.
+ * The courses of the earlier waits from an answer at `position` in the queue of `phase`: their time
+ * in the queue, scaled from their position to this one, then their time from leaving it to ready.
+ * Scaled, a queue learnt busy still tells how long a short one takes.
  */
-export function timesFromPosition(learned: readonly PastWait[], phase: string, position: number): Bracket[] {
+export function coursesFromPosition(learned: readonly PastWait[], phase: string, position: number): Course[] {
   return learned.flatMap((wait) =>
     wait.phases
       .filter((visit): visit is PhaseVisit & { left: Bracket; queuePosition: number } =>
@@ -184,7 +219,8 @@ export function timesFromPosition(learned: readonly PastWait[], phase: string, p
         const queued = between(visit.entered, visit.left);
         const after = between(visit.left, wait.ready);
         const scale = position / visit.queuePosition;
-        return { fromMs: queued.fromMs * scale + after.fromMs, toMs: queued.toMs * scale + after.toMs };
+        const left = { fromMs: queued.fromMs * scale, toMs: queued.toMs * scale };
+        return { left, ready: { fromMs: left.fromMs + after.fromMs, toMs: left.toMs + after.toMs } };
       }),
   );
 }
