@@ -1,14 +1,14 @@
 import { defineConfig } from '@playwright/test';
 import base from '../playwright.config';
 import { readEnv } from '../helpers/env';
-import { BENCH_SERVERS, type BenchServer, benchServerPort } from './servers';
+import { benchServerPort, benchServers } from './servers';
 
 const env = readEnv();
 const baseServers = Array.isArray(base.webServer) ? base.webServer : base.webServer ? [base.webServer] : [];
 
 // Benchmarks run inside Playwright (the reporting they measure only exists there), against the
-// same demo API or BASE_URL as the suite, one at a time so that they do not disturb each other. The
-// polling benchmark's scenarios run on demo API instances of their own, started here with their settings.
+// same demo API or BASE_URL as the suite, one at a time so that they do not disturb each other. With
+// the embedded API, the scenarios of bench/servers.json run on instances of their own, started here.
 export default defineConfig({
   ...base,
   testDir: '.',
@@ -21,12 +21,12 @@ export default defineConfig({
   timeout: 10 * 60_000,
   webServer: [
     ...baseServers,
-    ...(Object.keys(BENCH_SERVERS) as BenchServer[]).flatMap((server) => {
+    ...Object.entries(benchServers()).flatMap(([server, { settings }]) => {
       const port = benchServerPort(env, server);
       if (port === undefined || !env.embeddedApi) return [];
       return [
         {
-          name: `demo API ${server}`,
+          name: `embedded API (${server})`,
           command: env.embeddedApi.command,
           cwd: baseServers[0]?.cwd,
           port,
@@ -35,7 +35,7 @@ export default defineConfig({
           timeout: 30_000,
           stdout: 'ignore' as const,
           stderr: 'pipe' as const,
-          env: { PORT: String(port), ...BENCH_SERVERS[server].settings },
+          env: { PORT: String(port), ...settings },
         },
       ];
     }),

@@ -14,12 +14,12 @@ import { waitUntilReady } from '../helpers/readiness/wait';
 import { mean, percentile } from '../helpers/reports/statistics';
 import { Redactor } from '../helpers/secrets/redactor';
 import { expect, test } from '../fixtures';
-import { BENCH_SERVERS, type BenchServer, benchServerPort } from './servers';
+import { benchServerPort, benchServers } from './servers';
 
 // Every strategy waits for the same seeded durations: the demo API derives a task's duration from its
 // prompt. Playwright's default intervals are the baseline of every ratio. Each wait is an expect.poll,
-// whose steps a test keeps until it ends, and each one costs more the more a test has: the work is
-// cut into tests of a few hundred waits, run in order in one worker, and the figures come last.
+// and a poll costs more the more expect.poll calls its test has made: the work is cut into tests of a
+// few hundred waits, run in order in one worker, and the figures come last.
 const SLA_MS = 60_000;
 const WARM_UP_TASKS = 40;
 
@@ -143,7 +143,7 @@ test.describe('polling strategies: wait after readiness and requests per wait', 
     console.table(printable(free));
 
     const busy = rowsOf(QUEUE_STRATEGIES, of(withQueueing.flat()), withQueueing.map(of));
-    const { DEMO_WORKER_SLOTS, DEMO_TASK_MEDIAN_MS, DEMO_TASK_P95_MS } = BENCH_SERVERS.queueing.settings;
+    const { DEMO_WORKER_SLOTS, DEMO_TASK_MEDIAN_MS, DEMO_TASK_P95_MS } = benchServers()['queueing']!.settings;
     console.log(
       `\nWith queueing: ${QUEUE_ROUNDS} rounds of ${QUEUE_TASKS_PER_ROUND} tasks, ${QUEUE_IN_FLIGHT} in flight on ` +
         `${DEMO_WORKER_SLOTS} worker slots (median ${DEMO_TASK_MEDIAN_MS} ms, p95 ${DEMO_TASK_P95_MS} ms); ` +
@@ -154,10 +154,7 @@ test.describe('polling strategies: wait after readiness and requests per wait', 
     const out = path.join(__dirname, 'results', 'polling.json');
     mkdirSync(path.dirname(out), { recursive: true });
     const servers = Object.fromEntries(
-      Object.entries(BENCH_SERVERS).map(([name, server]) => [
-        name,
-        { port: benchServerPort(env, name as BenchServer), ...server },
-      ]),
+      Object.entries(benchServers()).map(([name, server]) => [name, { port: benchServerPort(env, name), ...server }]),
     );
     writeFileSync(out, `${JSON.stringify({ servers, withoutQueueing: free, withQueueing: busy }, null, 2)}\n`);
     console.log(`Written to ${path.relative(process.cwd(), out)}`);
@@ -168,7 +165,7 @@ test.describe('polling strategies: wait after readiness and requests per wait', 
 async function onServer(
   playwright: PlaywrightWorkerArgs['playwright'],
   env: Env,
-  name: BenchServer,
+  name: string,
   body: (server: Server) => Promise<void>,
 ) {
   const baseURL = `http://127.0.0.1:${benchServerPort(env, name)}`;
@@ -182,7 +179,7 @@ async function onServer(
   try {
     const settings: unknown = await (await api.get('/__demo/config')).json();
     expect(settings, `the ${name} instance runs with its settings`).toMatchObject(
-      configOf(BENCH_SERVERS[name].settings),
+      configOf(benchServers()[name]!.settings),
     );
     await body({ baseURL, api, auth, settings });
   } finally {

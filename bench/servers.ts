@@ -1,22 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
 import type { Env } from '../helpers/env';
 
-/**
- * The demo API instances the polling benchmark starts beside the suite's, each with the settings of
- * its scenario, so that a demo API started by hand (whatever its settings) is never measured instead.
- */
-export const BENCH_SERVERS = {
-  // As many slots as tasks in flight: a task never waits for a worker.
-  'without queueing': { portOffset: 2, settings: { DEMO_WORKER_SLOTS: '1000' } },
-  // A busy job system: two workers, ten tasks in flight, durations of median 0.8 s and p95 3 s.
-  queueing: {
-    portOffset: 3,
-    settings: { DEMO_WORKER_SLOTS: '2', DEMO_TASK_MEDIAN_MS: '800', DEMO_TASK_P95_MS: '3000' },
-  },
-} as const;
+const SERVERS_FILE = path.join(__dirname, 'servers.json');
 
-export type BenchServer = keyof typeof BENCH_SERVERS;
+const BenchServers = z.record(
+  z.string(),
+  z.object({ portOffset: z.int().positive(), settings: z.record(z.string(), z.string()) }),
+);
+export type BenchServers = z.infer<typeof BenchServers>;
+
+/**
+ * The embedded API instances the benchmarks start beside the suite's, each with settings of its own, so
+ * that an API started by hand (whatever its settings) is never measured instead: those of
+ * `bench/servers.json`, which goes with the demo (`npm run adopt`). None without it.
+ */
+export function benchServers(): BenchServers {
+  return existsSync(SERVERS_FILE) ? BenchServers.parse(JSON.parse(readFileSync(SERVERS_FILE, 'utf8'))) : {};
+}
 
 /** Where a bench server listens: after the embedded API's port (the replay add-on takes the next one). */
-export function benchServerPort(env: Env, server: BenchServer): number | undefined {
-  return env.embeddedApi && env.embeddedApi.port + BENCH_SERVERS[server].portOffset;
+export function benchServerPort(env: Env, name: string): number | undefined {
+  const server = benchServers()[name];
+  return env.embeddedApi && server && env.embeddedApi.port + server.portOffset;
 }
