@@ -125,7 +125,7 @@ export type WaitRecord = {
   /** The observed time to ready: from the start of the wait to the observation that found it ready;
    *  undefined unless ready. What a client of the API waited, overshoot of the polling included. */
   observedTimeToReadyMs: number | undefined;
-  /** The estimated time to ready: the middle of the bracket, what the history learns; undefined unless ready. */
+  /** The estimated time to ready: the middle of the bracket (the history keeps the bracket); undefined unless ready. */
   estimatedTimeToReadyMs: number | undefined;
   /** The observed time to ready, under its earlier name. */
   timeToReadyMs: number | undefined;
