@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { EnvError, readEnv } from './helpers/env';
+import { redacting } from './reporters/redacting-reporter';
 import { loadSettings } from './setup/settings';
 
 loadSettings();
@@ -32,7 +33,8 @@ export default defineConfig({
   retries: env.ci ? 2 : 0,
   // The tests mostly wait on the API, not on the CPU: more workers than cores pay off.
   workers: env.workers ?? 4,
-  reporter: [
+  // Every reporter sees the run with its secrets redacted (docs/clients-and-auth.md).
+  reporter: redacting([
     ['list'],
     ['html', { open: 'never' }],
     // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
@@ -50,7 +52,7 @@ export default defineConfig({
     ],
     // On CI, also a blob report: shards merge theirs into one report (docs/ci.md).
     ...(env.ci ? [['blob'] as const] : []),
-  ],
+  ]),
   use: {
     baseURL: env.baseURL,
   },

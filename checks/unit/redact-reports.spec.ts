@@ -1,0 +1,178 @@
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FullConfig, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import { REDACTED, Redactor } from '../../helpers/secrets/redactor';
+import { RELAY_KEY_VARIABLE, isSealedSecret, newRelayKey, sealSecret, unsealSecret } from '../../helpers/secrets/relay';
+import { ReportRedaction } from '../../helpers/secrets/report-redaction';
+import { findLeaks } from '../../helpers/secrets/scan';
+import RedactingReporter from '../../reporters/redacting-reporter';
+import { expect, test } from '../../fixtures';
+
+// Assembled at run time: written out whole, a fake secret in this file would show in the reports'
+// code excerpts and set off the secret scan.
+const token = ['tok', 'live', 'Qw7Zr2Lm9XvB'].join('-');
+
+function knowing(...secrets: string[]) {
+  const redactor = new Redactor();
+  redactor.addSecret(...secrets);
+  return new ReportRedaction(redactor);
+}
+
+function restoreVariable(name: string, value: string | undefined) {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+function testResult(fields: Partial<TestResult> = {}): TestResult {
+  return {
+    errors: [],
+    annotations: [],
+    attachments: [],
+    steps: [],
+    stdout: [],
+    stderr: [],
+    ...fields,
+  } as unknown as TestResult;
+}
+
+test('a sealed secret opens only with the run key, and shows nothing of the secret', () => {
+  const key = newRelayKey();
+  const sealed = sealSecret(key, token);
+  expect(isSealedSecret(sealed)).toBe(true);
+  expect(unsealSecret(key, sealed)).toBe(token);
+  expect(unsealSecret(newRelayKey(), sealed)).toBeUndefined();
+  expect(isSealedSecret(`echo ${token}`)).toBe(false);
+  expect(findLeaks('sealed', Buffer.from(sealed), { values: [{ name: 'token', value: token }] })).toEqual([]);
+});
+
+test('errors, with their causes, steps and annotations are redacted in place', () => {
+  const redaction = knowing(token);
+  const error = { message: `got ${token}`, stack: `Error: got ${token}\n    at x`, cause: { message: token } };
+  const parent = {
+    title: `log in with ${token}`,
+    titlePath: () => [`log in with ${token}`],
+    annotations: [],
+    attachments: [],
+    steps: [],
+  } as unknown as TestStep;
+  const step = {
+    title: `call ${token}`,
+    parent,
+    titlePath: () => [],
+    params: { url: `/x?token=${token}`, nested: [token] },
+    error,
+    annotations: [{ type: 'echo', description: token }],
+    attachments: [],
+    steps: [],
+  } as unknown as TestStep;
+  redaction.step(parent);
+  redaction.step(step);
+  expect(JSON.stringify([step, error])).not.toContain(token);
+  expect(step.titlePath()).toEqual([`log in with ${REDACTED}`, `call ${REDACTED}`]);
+});
+
+test('attachments are redacted where they are: a body, a file, and the base64 inside an Allure message', () => {
+  const dir = test.info().outputPath('attachments');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'echo.json');
+  writeFileSync(file, JSON.stringify({ you_sent: token }));
+  const allureMessage = {
+    type: 'attachment_content',
+    data: {
+      name: 'echo',
+      content: Buffer.from(`echo ${token}`).toString('base64'),
+      encoding: 'base64',
+      contentType: 'text/plain',
+    },
+  };
+  const result = testResult({
+    attachments: [
+      { name: `body ${token}`, contentType: 'text/plain', body: Buffer.from(`echo ${token}`) },
+      { name: 'file', contentType: 'application/json', path: file },
+      {
+        name: 'allure',
+        contentType: 'application/vnd.allure.message+json',
+        body: Buffer.from(JSON.stringify(allureMessage)),
+      },
+      { name: 'image', contentType: 'image/png', body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1]) },
+    ],
+  });
+  knowing(token).result(result);
+  const [body, onDisk, message, image] = result.attachments;
+  expect(body?.name).toBe(`body ${REDACTED}`);
+  expect(body?.body?.toString()).toBe(`echo ${REDACTED}`);
+  expect(readFileSync(file, 'utf8')).toBe(JSON.stringify({ you_sent: REDACTED }));
+  expect(onDisk?.path).toBe(file);
+  const content = (JSON.parse(message!.body!.toString()) as typeof allureMessage).data.content;
+  expect(Buffer.from(content, 'base64').toString()).toBe(`echo ${REDACTED}`);
+  expect(image?.body).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1]));
+});
+
+test('an output folder named after a title with a secret is renamed, its attachments follow; other files are redacted at the end', () => {
+  const outputDir = test.info().outputPath('test-results');
+  const folder = path.join(outputDir, `spec-a-title-${token}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'error-context.md'), `Received: "${token}"`);
+  writeFileSync(path.join(folder, 'unattached.txt'), token);
+  const redaction = knowing(token);
+  const testCase = { title: `a title ${token}`, annotations: [] } as unknown as TestCase;
+  redaction.test(testCase);
+  const result = testResult({
+    attachments: [{ name: 'error-context', contentType: 'text/markdown', path: path.join(folder, 'error-context.md') }],
+  });
+  redaction.outputFolder(testCase, result, [outputDir]);
+  redaction.result(result);
+  const renamed = path.join(outputDir, 'spec-a-title-REDACTED');
+  expect(readdirSync(outputDir)).toEqual(['spec-a-title-REDACTED']);
+  expect(result.attachments[0]?.path).toBe(path.join(renamed, 'error-context.md'));
+  expect(readFileSync(path.join(renamed, 'error-context.md'), 'utf8')).toBe(`Received: "${REDACTED}"`);
+  expect(readFileSync(path.join(renamed, 'unattached.txt'), 'utf8')).toBe(token);
+  redaction.folder(outputDir);
+  expect(readFileSync(path.join(renamed, 'unattached.txt'), 'utf8')).toBe(REDACTED);
+});
+
+test('a secret a worker learns reaches the redaction before its output and its failure reach any reporter', async () => {
+  const log = `redaction-log-${test.info().testId}`;
+  const relayBefore = process.env[RELAY_KEY_VARIABLE];
+  const reporter = new RedactingReporter({
+    reporters: [[path.join(__dirname, 'redact-reports-inner.ts'), { log }]],
+    configDir: __dirname,
+    _mode: 'test',
+  });
+  const relayKey = process.env[RELAY_KEY_VARIABLE]!;
+  try {
+    const outputDir = test.info().outputPath('run');
+    reporter.onConfigure({ projects: [{ outputDir }], shard: null } as unknown as FullConfig);
+    const testCase = { title: 'a login', annotations: [] } as unknown as TestCase;
+    reporter.onBegin({ title: '', suites: [], tests: [testCase] } as unknown as Suite);
+    const result = testResult();
+    // As the dispatcher does: the chunk is captured, then reported. The worker sealed what it learnt...
+    const sealed = sealSecret(relayKey, token);
+    result.stdout.push(sealed);
+    reporter.onStdOut(sealed, testCase, result);
+    // ... and then printed it, named a step after it and failed with it.
+    const printed = `echo ${token}\n`;
+    result.stdout.push(printed);
+    reporter.onStdOut(printed, testCase, result);
+    const step = {
+      title: `call ${token}`,
+      titlePath: () => [],
+      attachments: [],
+      annotations: [],
+      steps: [],
+    } as unknown as TestStep;
+    reporter.onStepBegin(testCase, result, step);
+    result.errors.push({ message: `Expected "x", received "${token}"` });
+    reporter.onTestEnd(testCase, result);
+    reporter.onError({ message: `teardown: ${token}` });
+    await reporter.onEnd({ status: 'failed' } as Parameters<RedactingReporter['onEnd']>[0]);
+
+    const seen = (globalThis as unknown as Record<string, Array<{ event: string; seen: string }>>)[log]!;
+    expect(seen.map(({ event }) => event)).toEqual(['onBegin', 'onStdOut', 'onStepBegin', 'onTestEnd', 'onError']);
+    expect(seen.filter(({ seen: shown }) => shown.includes(token) || isSealedSecret(shown.slice(2)))).toEqual([]);
+    expect(seen[1]?.seen).toContain(`echo ${REDACTED}`);
+    expect(result.stdout).toEqual([`echo ${REDACTED}\n`]);
+  } finally {
+    restoreVariable(RELAY_KEY_VARIABLE, relayBefore);
+  }
+});
