@@ -4,6 +4,8 @@ import type { FullConfig, Suite, TestCase, TestResult, TestStep } from '@playwri
 import { REDACTED, Redactor } from '../../helpers/secrets/redactor';
 import { RELAY_KEY_VARIABLE, isSealedSecret, newRelayKey, sealSecret, unsealSecret } from '../../helpers/secrets/relay';
 import { ReportRedaction } from '../../helpers/secrets/report-redaction';
+import { parseEnv } from '../../helpers/env';
+import { fingerprint, fingerprintKey } from '../../helpers/secrets/fingerprints';
 import { findLeaks } from '../../helpers/secrets/scan';
 import RedactingReporter from '../../reporters/redacting-reporter';
 import { expect, test } from '../../fixtures';
@@ -172,6 +174,39 @@ test('a secret a worker learns reaches the redaction before its output and its f
     expect(seen.filter(({ seen: shown }) => shown.includes(token) || isSealedSecret(shown.slice(2)))).toEqual([]);
     expect(seen[1]?.seen).toContain(`echo ${REDACTED}`);
     expect(result.stdout).toEqual([`echo ${REDACTED}\n`]);
+  } finally {
+    restoreVariable(RELAY_KEY_VARIABLE, relayBefore);
+  }
+});
+
+// Out of reach, and what is done instead: a value printed before anything knew it for a secret.
+test('a value shown before it is a secret is not redacted, and the scan finds it by its fingerprint', async () => {
+  const log = `early-log-${test.info().testId}`;
+  const relayBefore = process.env[RELAY_KEY_VARIABLE];
+  const reporter = new RedactingReporter({
+    reporters: [[path.join(__dirname, 'redact-reports-inner.ts'), { log }]],
+    configDir: __dirname,
+    _mode: 'test',
+  });
+  const relayKey = process.env[RELAY_KEY_VARIABLE]!;
+  try {
+    const password = ['fresh', 'Pw', '7Kq2Zr'].join('-');
+    reporter.onConfigure({ projects: [], shard: null } as unknown as FullConfig);
+    reporter.onBegin({ title: '', suites: [], tests: [] } as unknown as Suite);
+    reporter.onStdOut(`signing up with ${password}\n`);
+    reporter.onStdOut(sealSecret(relayKey, password));
+    reporter.onStdOut(`logged in with ${password}\n`);
+    await reporter.onEnd({ status: 'passed' } as Parameters<RedactingReporter['onEnd']>[0]);
+
+    const seen = (globalThis as unknown as Record<string, Array<{ event: string; seen: string }>>)[log]!;
+    const output = seen.filter(({ event }) => event === 'onStdOut');
+    expect(output.map(({ seen: shown }) => (JSON.parse(shown) as unknown[])[0])).toEqual([
+      `signing up with ${password}\n`,
+      `logged in with ${REDACTED}\n`,
+    ]);
+    const key = fingerprintKey(parseEnv({ BASE_URL: 'http://api.test', AUTH: 'token', USER_TOKEN: 'user-key-5Rt7' }))!;
+    const known = { values: [], fingerprints: { key, hashes: new Set([fingerprint(key, password)]) } };
+    expect(findLeaks('terminal', Buffer.from(`signing up with ${password}\n`), known)).toHaveLength(1);
   } finally {
     restoreVariable(RELAY_KEY_VARIABLE, relayBefore);
   }
