@@ -16,6 +16,8 @@ const credentials = {
   username: 'probe@example.test',
   password: ['probe', 'pass', 'Q7v2x'].join('-'),
   partnerKey: ['partner', 'key', '8Hd3Lq'].join('-'),
+  clientId: 'probe-service',
+  clientSecret: ['client', 'secret', 'Vb4Tn6'].join('-'),
 };
 
 /** Runs node, and answers what it printed, whether it succeeded or not. */
@@ -26,11 +28,12 @@ async function node(args: string[], options: { cwd: string; env: NodeJS.ProcessE
   );
 }
 
-// A third-party-like API that repeats the credential it was sent: a token a password login issued
-// during the run, or a static key. Fourteen specs fail on its answers in the ordinary ways, with the
-// suite's reporters, a blob and a JSON report; the blob is merged and the Allure report built, as on
-// CI. Then no secret may be anywhere: not in clear, encoded, archived or split by colour codes, and no
-// unkeyed hash of one. The project's own scan must agree, and find what is planted afterwards.
+// A third-party-like API that repeats the credential it was sent: a token a password login or an
+// OAuth grant issued during the run, or a static key; and hands out a webhook secret. Sixteen specs
+// fail on its answers in the ordinary ways, with the suite's reporters, a blob and a JSON report; the
+// blob is merged and the Allure report built, as on CI. Then no secret may be anywhere: not in clear,
+// encoded, archived or split by colour codes, and no unkeyed hash of one. The project's own scan must
+// agree, and find what is planted afterwards.
 test('no secret of the run reaches any report or the terminal, however its specs fail', async ({}, testInfo) => {
   test.setTimeout(300_000);
   const api = await startEchoApi(credentials);
@@ -40,7 +43,7 @@ test('no secret of the run reaches any report or the terminal, however its specs
     HOME: process.env['HOME'] ?? output,
     OUTPUT_DIR: output,
     BASE_URL: api.url,
-    ROLES: 'user,partner',
+    ROLES: 'user,partner,service',
     AUTH: 'password',
     LOGIN_PATH: '/login',
     USER_USERNAME: credentials.username,
@@ -49,6 +52,10 @@ test('no secret of the run reaches any report or the terminal, however its specs
     PARTNER_TOKEN: credentials.partnerKey,
     PARTNER_AUTH_HEADER: 'X-Api-Key',
     PARTNER_AUTH_SCHEME: '',
+    SERVICE_AUTH: 'client-credentials',
+    OAUTH_TOKEN_URL: '/oauth/token',
+    SERVICE_CLIENT_ID: credentials.clientId,
+    SERVICE_CLIENT_SECRET: credentials.clientSecret,
     // Set, so that a SECRET_SCAN_KEY in a local .env does not key the scan otherwise than the run.
     SECRET_SCAN_KEY: '',
   };
@@ -69,17 +76,19 @@ test('no secret of the run reaches any report or the terminal, however its specs
     const terminal = path.join(output, 'terminal.txt');
     writeFileSync(terminal, [run, merge, report].map(({ stdout, stderr }) => stdout + stderr).join('\n'));
 
-    expect(run.stdout).toContain('14 failed');
+    expect(run.stdout).toContain('16 failed');
     expect(run.stdout).toContain('1 error was not a part of any test');
     expect(merge.code).toBe(0);
     expect(report.code).toBe(0);
     const written = ['test-results', 'playwright-report', 'blob-report', 'merged-report', 'allure-results'];
     const alsoWritten = ['allure-report', '.history', 'reports', 'results.json'];
     expect([...written, ...alsoWritten].filter((entry) => !existsSync(path.join(output, entry)))).toEqual([]);
-    // Tokens issued to the run's logins: secrets it could only learn while it ran.
-    expect(api.issuedTokens.length).toBeGreaterThan(1);
+    // Tokens issued to the run's logins and grants, and a webhook secret: secrets it only learnt as it ran.
+    expect(api.issuedTokens.filter((token) => token.startsWith('tok-live-')).length).toBeGreaterThan(1);
+    expect(api.issuedTokens.filter((token) => token.startsWith('oat-')).length).toBeGreaterThan(0);
+    expect(api.issuedTokens.filter((token) => token.startsWith('whsec_'))).toHaveLength(1);
 
-    const secrets = [credentials.password, credentials.partnerKey, ...api.issuedTokens];
+    const secrets = [credentials.password, credentials.partnerKey, credentials.clientSecret, ...api.issuedTokens];
     const inClear = secrets.map((value, index) => ({ name: `secret ${index}`, value }));
     expect(scanPaths([output], { values: inClear }).leaks).toEqual([]);
     const hashes = secrets.flatMap((value, index) =>

@@ -2,12 +2,18 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the leak probe's API knows: the password login it accepts, and a static key. */
-export type EchoCredentials = { username: string; password: string; partnerKey: string };
+/** What the leak probe's API knows: the password login it accepts, a static key, an OAuth client. */
+export type EchoCredentials = {
+  username: string;
+  password: string;
+  partnerKey: string;
+  clientId: string;
+  clientSecret: string;
+};
 
 export type EchoApi = {
   url: string;
-  /** Every token a login was given: secrets that only exist during the run. */
+  /** Every token and webhook secret it gave out: secrets that only exist during the run. */
   issuedTokens: readonly string[];
   close(): Promise<void>;
 };
@@ -16,9 +22,10 @@ export type EchoApi = {
 export const TOKEN_PREFIX = 'tok-live-';
 
 /**
- * A third-party API as careless ones are: a password login that issues a fresh token, and answers
- * that repeat the credential they were sent, as JSON (like the echo endpoints of public HTTP test
- * services) and in an HTML error page.
+ * A third-party API as careless ones are: a password login and an OAuth client-credentials grant that
+ * issue fresh tokens, a webhook signing secret handed out in an answer, and answers that repeat the
+ * credential they were sent, as JSON (like the echo endpoints of public HTTP test services) and in an
+ * HTML error page.
  */
 export async function startEchoApi(credentials: EchoCredentials): Promise<EchoApi> {
   const issuedTokens: string[] = [];
@@ -40,6 +47,12 @@ async function answer(
   issuedTokens: string[],
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://echo.test');
+  // Deterministic, and unguessable by the run: only the answer that gives it out tells it.
+  const issue = (prefix: string) => {
+    const secret = `${prefix}${createHash('sha256').update(`${credentials.password}#${issuedTokens.length}`).digest('base64url').slice(0, 32)}`;
+    issuedTokens.push(secret);
+    return secret;
+  };
   const json = (status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
@@ -50,15 +63,25 @@ async function answer(
       json(401, { error: 'invalid_credentials' });
       return;
     }
-    // Deterministic, and unguessable by the run: only the login's answer tells it.
-    const token = `${TOKEN_PREFIX}${createHash('sha256').update(`${credentials.password}#${issuedTokens.length}`).digest('base64url').slice(0, 32)}`;
-    issuedTokens.push(token);
-    json(200, { token, expiresIn: 3600 });
+    json(200, { token: issue(TOKEN_PREFIX), expiresIn: 3600 });
+    return;
+  }
+  if (request.method === 'POST' && url.pathname === '/oauth/token') {
+    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+    if (request.headers.authorization !== `Basic ${basic}`) {
+      json(401, { error: 'invalid_client' });
+      return;
+    }
+    json(200, { access_token: issue('oat-'), token_type: 'Bearer', expires_in: 3600 });
     return;
   }
   const sent = request.headers.authorization?.replace(/^Bearer /, '') ?? String(request.headers['x-api-key'] ?? '');
   if (!issuedTokens.includes(sent) && sent !== credentials.partnerKey) {
     json(401, { error: 'unauthorized' });
+    return;
+  }
+  if (url.pathname === '/webhook-secret') {
+    json(200, { secret: issue('whsec_') });
     return;
   }
   if (url.pathname === '/echo') {

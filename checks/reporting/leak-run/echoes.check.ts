@@ -3,8 +3,9 @@ import { readEnv } from '../../../helpers/env';
 import { test as core, expect } from '../../../fixtures';
 
 // Each of these fails on purpose, in one of the ordinary ways a spec fails, on an answer that repeats
-// the credential the client sent: the user's token (learnt from a login during the run) or the
-// partner's static key (a setting). None of them does anything to keep it out of the reports.
+// the credential the client sent: the user's token (learnt from a login during the run), the
+// service's OAuth token (learnt from a grant), or the partner's static key (a setting); or on a
+// webhook secret the API hands out. None of them does anything to keep it out of the reports.
 
 type Echo = { authenticated: boolean; you_sent: string; headers: Record<string, string | undefined> };
 
@@ -95,6 +96,16 @@ test(`a title built from data: partner ${partnerKey}`, async ({ apiAs }) => {
   const partner = await apiAs('partner');
   const echo = (await (await partner.get('/echo')).json()) as Echo;
   expect(echo.you_sent).toBe('partner-expected');
+});
+
+test('a toBe on the echo of an OAuth token', async ({ apiAs }) => {
+  const service = await apiAs('service');
+  const echo = (await (await service.get('/echo')).json()) as Echo;
+  expect(echo.you_sent).toBe('oat-expected');
+});
+
+test('a toEqual on an answer that hands out a webhook secret', async ({ api }) => {
+  expect(await (await api.get('/webhook-secret')).json()).toEqual({ secret: 'whsec_expected' });
 });
 
 test('a fixture that fails with the answer', async ({ failingSetup }) => {
