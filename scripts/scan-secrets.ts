@@ -34,6 +34,14 @@ const values: KnownSecret[] = env.secrets.map((value) => ({
 }));
 const key = fingerprintKey(env);
 const learnt = key ? fingerprintsUnder(paths, key) : undefined;
+// Scanning other folders (recordings/, a CI log), the run's fingerprints are still where it left them.
+const elsewhere = key
+  ? fingerprintsUnder(
+      DEFAULT_PATHS.filter((dir) => !paths.includes(dir) && existsSync(dir)),
+      key,
+    )
+  : undefined;
+for (const hash of elsewhere?.hashes ?? []) learnt?.hashes.add(hash);
 const known: KnownSecrets = { values, fingerprints: key && learnt ? { key, hashes: learnt.hashes } : undefined };
 const { leaks, files } = scanPaths(paths, known);
 
