@@ -20,9 +20,29 @@ function knowing(...secrets: string[]) {
   return new ReportRedaction(redactor);
 }
 
-function restoreVariable(name: string, value: string | undefined) {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
+type Noted = Array<{ event: string; seen: string }>;
+
+/**
+ * A redacting reporter as the runner makes it, in front of one that notes what it is shown, and the
+ * run key it gave the workers; `close` ends the run and answers what was noted.
+ */
+function redactingReporter() {
+  const log = `redaction-log-${test.info().testId}`;
+  const relayBefore = process.env[RELAY_KEY_VARIABLE];
+  const reporter = new RedactingReporter({
+    reporters: [[path.join(__dirname, 'redact-reports-inner.ts'), { log }]],
+    configDir: __dirname,
+    _mode: 'test',
+  });
+  const relayKey = process.env[RELAY_KEY_VARIABLE]!;
+  // The key is this reporter's: later tests of this worker must not seal with it.
+  if (relayBefore === undefined) delete process.env[RELAY_KEY_VARIABLE];
+  else process.env[RELAY_KEY_VARIABLE] = relayBefore;
+  const close = async (status: 'passed' | 'failed') => {
+    await reporter.onEnd({ status } as Parameters<RedactingReporter['onEnd']>[0]);
+    return (globalThis as unknown as Record<string, Noted>)[log]!;
+  };
+  return { reporter, relayKey, close };
 }
 
 function testResult(fields: Partial<TestResult> = {}): TestResult {
@@ -134,80 +154,50 @@ test('an output folder named after a title with a secret is renamed, its attachm
 });
 
 test('a secret a worker learns reaches the redaction before its output and its failure reach any reporter', async () => {
-  const log = `redaction-log-${test.info().testId}`;
-  const relayBefore = process.env[RELAY_KEY_VARIABLE];
-  const reporter = new RedactingReporter({
-    reporters: [[path.join(__dirname, 'redact-reports-inner.ts'), { log }]],
-    configDir: __dirname,
-    _mode: 'test',
-  });
-  const relayKey = process.env[RELAY_KEY_VARIABLE]!;
-  try {
-    const outputDir = test.info().outputPath('run');
-    reporter.onConfigure({ projects: [{ outputDir }], shard: null } as unknown as FullConfig);
-    const testCase = { title: 'a login', annotations: [] } as unknown as TestCase;
-    reporter.onBegin({ title: '', suites: [], tests: [testCase] } as unknown as Suite);
-    const result = testResult();
-    // As the dispatcher does: the chunk is captured, then reported. The worker sealed what it learnt...
-    const sealed = sealSecret(relayKey, token);
-    result.stdout.push(sealed);
-    reporter.onStdOut(sealed, testCase, result);
-    // ... and then printed it, named a step after it and failed with it.
-    const printed = `echo ${token}\n`;
-    result.stdout.push(printed);
-    reporter.onStdOut(printed, testCase, result);
-    const step = {
-      title: `call ${token}`,
-      titlePath: () => [],
-      attachments: [],
-      annotations: [],
-      steps: [],
-    } as unknown as TestStep;
-    reporter.onStepBegin(testCase, result, step);
-    result.errors.push({ message: `Expected "x", received "${token}"` });
-    reporter.onTestEnd(testCase, result);
-    reporter.onError({ message: `teardown: ${token}` });
-    await reporter.onEnd({ status: 'failed' } as Parameters<RedactingReporter['onEnd']>[0]);
+  const { reporter, relayKey, close } = redactingReporter();
+  const outputDir = test.info().outputPath('run');
+  reporter.onConfigure({ projects: [{ outputDir }], shard: null } as unknown as FullConfig);
+  const testCase = { title: 'a login', annotations: [] } as unknown as TestCase;
+  reporter.onBegin({ title: '', suites: [], tests: [testCase] } as unknown as Suite);
+  const result = testResult();
+  // As the dispatcher does: the chunk is captured, then reported. The worker sealed what it learnt...
+  const sealed = sealSecret(relayKey, token);
+  result.stdout.push(sealed);
+  reporter.onStdOut(sealed, testCase, result);
+  // ... and then printed it, named a step after it and failed with it.
+  const printed = `echo ${token}\n`;
+  result.stdout.push(printed);
+  reporter.onStdOut(printed, testCase, result);
+  const step = { title: `call ${token}`, titlePath: () => [], attachments: [], annotations: [], steps: [] };
+  reporter.onStepBegin(testCase, result, step as unknown as TestStep);
+  result.errors.push({ message: `Expected "x", received "${token}"` });
+  reporter.onTestEnd(testCase, result);
+  reporter.onError({ message: `teardown: ${token}` });
+  const seen = await close('failed');
 
-    const seen = (globalThis as unknown as Record<string, Array<{ event: string; seen: string }>>)[log]!;
-    expect(seen.map(({ event }) => event)).toEqual(['onBegin', 'onStdOut', 'onStepBegin', 'onTestEnd', 'onError']);
-    expect(seen.filter(({ seen: shown }) => shown.includes(token) || isSealedSecret(shown.slice(2)))).toEqual([]);
-    expect(seen[1]?.seen).toContain(`echo ${REDACTED}`);
-    expect(result.stdout).toEqual([`echo ${REDACTED}\n`]);
-  } finally {
-    restoreVariable(RELAY_KEY_VARIABLE, relayBefore);
-  }
+  expect(seen.map(({ event }) => event)).toEqual(['onBegin', 'onStdOut', 'onStepBegin', 'onTestEnd', 'onError']);
+  expect(seen.filter(({ seen: shown }) => shown.includes(token) || isSealedSecret(shown.slice(2)))).toEqual([]);
+  expect(seen[1]?.seen).toContain(`echo ${REDACTED}`);
+  expect(result.stdout).toEqual([`echo ${REDACTED}\n`]);
 });
 
 // Out of reach, and what is done instead: a value printed before anything knew it for a secret.
 test('a value shown before it is a secret is not redacted, and the scan finds it by its fingerprint', async () => {
-  const log = `early-log-${test.info().testId}`;
-  const relayBefore = process.env[RELAY_KEY_VARIABLE];
-  const reporter = new RedactingReporter({
-    reporters: [[path.join(__dirname, 'redact-reports-inner.ts'), { log }]],
-    configDir: __dirname,
-    _mode: 'test',
-  });
-  const relayKey = process.env[RELAY_KEY_VARIABLE]!;
-  try {
-    const password = ['fresh', 'Pw', '7Kq2Zr'].join('-');
-    reporter.onConfigure({ projects: [], shard: null } as unknown as FullConfig);
-    reporter.onBegin({ title: '', suites: [], tests: [] } as unknown as Suite);
-    reporter.onStdOut(`signing up with ${password}\n`);
-    reporter.onStdOut(sealSecret(relayKey, password));
-    reporter.onStdOut(`logged in with ${password}\n`);
-    await reporter.onEnd({ status: 'passed' } as Parameters<RedactingReporter['onEnd']>[0]);
+  const { reporter, relayKey, close } = redactingReporter();
+  const password = ['fresh', 'Pw', '7Kq2Zr'].join('-');
+  reporter.onConfigure({ projects: [], shard: null } as unknown as FullConfig);
+  reporter.onBegin({ title: '', suites: [], tests: [] } as unknown as Suite);
+  reporter.onStdOut(`signing up with ${password}\n`);
+  reporter.onStdOut(sealSecret(relayKey, password));
+  reporter.onStdOut(`logged in with ${password}\n`);
+  const seen = await close('passed');
 
-    const seen = (globalThis as unknown as Record<string, Array<{ event: string; seen: string }>>)[log]!;
-    const output = seen.filter(({ event }) => event === 'onStdOut');
-    expect(output.map(({ seen: shown }) => (JSON.parse(shown) as unknown[])[0])).toEqual([
-      `signing up with ${password}\n`,
-      `logged in with ${REDACTED}\n`,
-    ]);
-    const key = fingerprintKey(parseEnv({ BASE_URL: 'http://api.test', AUTH: 'token', USER_TOKEN: 'user-key-5Rt7' }))!;
-    const known = { values: [], fingerprints: { key, hashes: new Set([fingerprint(key, password)]) } };
-    expect(findLeaks('terminal', Buffer.from(`signing up with ${password}\n`), known)).toHaveLength(1);
-  } finally {
-    restoreVariable(RELAY_KEY_VARIABLE, relayBefore);
-  }
+  const output = seen.filter(({ event }) => event === 'onStdOut');
+  expect(output.map(({ seen: shown }) => (JSON.parse(shown) as unknown[])[0])).toEqual([
+    `signing up with ${password}\n`,
+    `logged in with ${REDACTED}\n`,
+  ]);
+  const key = fingerprintKey(parseEnv({ BASE_URL: 'http://api.test', AUTH: 'token', USER_TOKEN: 'user-key-5Rt7' }))!;
+  const known = { values: [], fingerprints: { key, hashes: new Set([fingerprint(key, password)]) } };
+  expect(findLeaks('terminal', Buffer.from(`signing up with ${password}\n`), known)).toHaveLength(1);
 });
