@@ -66,8 +66,9 @@ export default defineConfig({
           cwd: __dirname,
           // The port, not HEALTH_PATH: a wrong HEALTH_PATH is then reported by global setup, by name.
           port: env.embeddedApi.port,
-          // An API started by hand (`npm run demo-api`) is used as it is; CI always starts its own.
-          reuseExistingServer: !env.ci,
+          // Outside CI, a server already on the port is reused when the API can say who it is
+          // (EMBEDDED_API_IDENTITY): global setup stops the run if it is another one. CI starts its own.
+          reuseExistingServer: !env.ci && env.embeddedApi.identity !== undefined,
           timeout: 30_000,
           stdout: 'ignore',
           stderr: 'pipe',
