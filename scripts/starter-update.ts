@@ -192,7 +192,10 @@ function changelogSince(clone: string, target: string, version: string): string[
   const lines = blob(clone, target, 'CHANGELOG.md').toString('utf8').split('\n');
   const first = lines.findIndex((line) => line.startsWith('## '));
   const end = lines.findIndex((line) => line.startsWith(`## [${version}]`));
-  return first < 0 ? [] : lines.slice(first, end < 0 ? undefined : end).map((line) => line.trimEnd());
+  if (first < 0) return [];
+  const sections = lines.slice(first, end < 0 ? undefined : end).map((line) => line.trimEnd());
+  while (sections.at(-1) === '') sections.pop();
+  return sections;
 }
 
 const LABELS: Record<Outcome['kind'], string> = {
@@ -270,8 +273,15 @@ function main() {
       console.log(`  not touched: ${files} of yours that the starter changed too (tests/, api/, README.md…)`);
     }
     const changelog = changelogSince(clone, target, fromVersion);
-    if (changelog.length > 0)
-      console.log(['', `What changed, from the starter's CHANGELOG.md:`, ...changelog].join('\n'));
+    if (changelog.length > 0) {
+      console.log(
+        [
+          '',
+          "What changed, from the starter's CHANGELOG.md:",
+          ...changelog.map((line) => (line ? `  ${line}` : line)),
+        ].join('\n'),
+      );
+    }
     const lockfile = outcomes.find((outcome) => outcome.file === LOCKFILE);
     console.log(
       [
@@ -281,8 +291,8 @@ function main() {
           : [
               `${conflicts.length === 1 ? '1 file needs' : `${conflicts.length} files need`} your decision (CONFLICT above).`,
             ]),
-        ...(lockfile?.kind === 'skipped' ? ['The dependencies changed: run `npm install`.'] : []),
-        ...(lockfile && lockfile.kind !== 'skipped' ? ['The dependencies changed: run `npm ci`.'] : []),
+        ...(lockfile?.kind === 'skipped' ? ['The starter changed its package-lock.json: run `npm install`.'] : []),
+        ...(lockfile && lockfile.kind !== 'skipped' ? ['package-lock.json changed: run `npm ci`.'] : []),
         `Then review \`git diff\`, run the suite, and commit it as one change (${ORIGIN_FILE} now says ${toVersion}).`,
       ].join('\n'),
     );

@@ -108,7 +108,9 @@ test('a newer starter is merged into an adopted copy, the team files untouched, 
     expect(update.stdout).toMatch(new RegExp(`^Starter ${version} \\(\\w{7}\\) → ${newer} \\(\\w{7}\\)`));
     expect(update.stdout).toContain('  updated   helpers/env.ts\n');
     expect(update.stdout).toContain('  merged    playwright.config.ts\n');
-    expect(update.stdout).toContain(`## [${newer}] - 2027-01-04\n\n### Changed\n\n- The settings module says hello.`);
+    expect(update.stdout).toContain(
+      `  ## [${newer}] - 2027-01-04\n\n  ### Changed\n\n  - The settings module says hello.`,
+    );
     expect(update.stdout.split('\n').filter((line) => line.length > 120)).toEqual([]);
 
     expect(readFileSync(path.join(copy, 'helpers/env.ts'), 'utf8')).toContain('export const NEWER_STARTER = true;');
