@@ -20,18 +20,20 @@ async function serverSaying(server: string | undefined): Promise<Server & { port
 }
 
 /** The suite's config, outside CI, with BASE_URL unset and the embedded API on that port. */
-async function runOnPort(port: number, output: string) {
-  const env = {
-    PATH: process.env['PATH'] ?? '',
-    OUTPUT_DIR: output,
-    // Empty counts as unset, and keeps a BASE_URL or audit path of a local .env out.
+function runOnPort(port: number, output: string) {
+  return runWith(output, {
+    // Empty counts as unset, and keeps a BASE_URL of a local .env out.
     BASE_URL: '',
-    LOGIN_AUDIT_PATH: '',
     // Never started: the port is taken. Were it started, it would fail the run another way.
     EMBEDDED_API_COMMAND: 'node -e "process.exit(3)"',
     EMBEDDED_API_PORT: String(port),
     EMBEDDED_API_IDENTITY: identity,
-  };
+  });
+}
+
+/** The suite's config with these settings (and no login audit), its output and exit code. */
+async function runWith(output: string, settings: Record<string, string>) {
+  const env = { PATH: process.env['PATH'] ?? '', OUTPUT_DIR: output, LOGIN_AUDIT_PATH: '', ...settings };
   const cli = [
     require.resolve('@playwright/test/cli'),
     'test',
@@ -77,4 +79,18 @@ test('a server that says it is the embedded API is reused outside CI', async ({}
   } finally {
     await new Promise((resolve) => own.close(resolve));
   }
+});
+
+test('an API that does not answer stops the run before any test, with short lines saying what to do', async ({}, testInfo) => {
+  test.setTimeout(120_000);
+  const { code, output } = await runWith(testInfo.outputPath('unreachable'), { BASE_URL: 'http://127.0.0.1:9' });
+  expect(code).toBe(1);
+  expect(output).toContain(
+    [
+      'Error: The API under test is unreachable:',
+      'http://127.0.0.1:9/health did not answer: connection refused (nothing listens there).',
+      'Start the API, or correct BASE_URL in .env.',
+    ].join('\n'),
+  );
+  expect(output.split('\n').filter((line) => line.length > 120)).toEqual([]);
 });
