@@ -14,7 +14,15 @@ import { ORIGIN_FILE, type StarterOrigin, readOrigin, writeOrigin } from './star
 const root = path.join(__dirname, '..');
 
 // What belongs to the team once adopted; the starter's changes to these are left out.
-const TEAM_FILES = [/^tests\//, /^api\//, /^demo-api\//, /^README\.md$/, /^replay\/rules\.ts$/, /^\.env(?!\.example$)/];
+const TEAM_FILES = [
+  /^tests\//,
+  /^api\//,
+  /^demo-api\//,
+  /^README\.md$/,
+  /^replay\/rules\.ts$/,
+  /^\.env(?!\.example$)/,
+  /^\.starter\.json$/,
+];
 // Merged line by line, a lockfile would be a broken lockfile: npm writes it again instead.
 const LOCKFILE = 'package-lock.json';
 
@@ -23,9 +31,15 @@ type Outcome =
   | { kind: 'conflict'; file: string; why: string }
   | { kind: 'skipped'; file: string; why: string };
 
+/** Bad input: the update stops, changing nothing, with this message (exit code 2). */
+class UpdateError extends Error {}
+
 function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
+  throw new UpdateError(message);
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 function git(cwd: string, args: string[]): string {
@@ -147,12 +161,7 @@ function applyChange(
       return { kind: 'added', file };
     }
     if (ours.equals(theirs!)) return undefined;
-    const conflicts = mergeFile(file, Buffer.alloc(0), theirs!, labels);
-    return {
-      kind: 'conflict',
-      file,
-      why: conflicts < 0 ? 'added here and in the starter' : 'added here and in the starter, both versions marked',
-    };
+    return mergeConflicting(file, Buffer.alloc(0), theirs!, labels, 'added here and in the starter', executable);
   }
   const before = blob(clone, base, file);
   if (ours === undefined) return status === 'D' ? undefined : { kind: 'skipped', file, why: 'you had deleted it' };
@@ -168,22 +177,26 @@ function applyChange(
   }
   if (file === LOCKFILE)
     return { kind: 'skipped', file, why: 'yours differs: `npm install` brings it in line with package.json' };
-  const conflicts = mergeFile(file, before, theirs!, labels);
+  return mergeConflicting(file, before, theirs!, labels, 'changed here and in the starter', executable);
+}
+
+/** Both sides changed the file: merged, or its conflicts marked; a file that is not text is left as it was. */
+function mergeConflicting(
+  file: string,
+  base: Buffer,
+  theirs: Buffer,
+  labels: [string, string, string],
+  both: string,
+  executable: boolean,
+): Outcome {
+  const conflicts = mergeFile(file, base, theirs, labels);
   if (conflicts < 0) {
-    write(`${file}.starter`, theirs!, executable);
-    return {
-      kind: 'conflict',
-      file,
-      why: `changed here and in the starter, not text: theirs is in ${path.basename(file)}.starter`,
-    };
+    write(`${file}.starter`, theirs, executable);
+    return { kind: 'conflict', file, why: `${both}, not text: the starter's is in ${path.basename(file)}.starter` };
   }
-  if (executable) chmodSync(here, 0o755);
+  if (executable) chmodSync(path.join(root, file), 0o755);
   if (conflicts === 0) return { kind: 'merged', file };
-  return {
-    kind: 'conflict',
-    file,
-    why: `${conflicts} ${conflicts === 1 ? 'conflict' : 'conflicts'} marked in the file`,
-  };
+  return { kind: 'conflict', file, why: `${plural(conflicts, 'conflict', 'conflicts')} marked in the file` };
 }
 
 /** The CHANGELOG's sections newer than a version, as the newer starter has them. */
@@ -246,13 +259,12 @@ function main() {
       );
     }
 
-    const changes = git(clone, ['diff', '--name-status', '--no-renames', base, target])
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [status, file] = line.split('\t') as [string, string];
-        return { status: status[0]!, file };
-      });
+    // -z: paths as they are, without git's quoting of unusual characters.
+    const fields = git(clone, ['diff', '--name-status', '--no-renames', '-z', base, target]).split('\0');
+    const changes = Array.from({ length: Math.floor(fields.length / 2) }, (_, i) => ({
+      status: fields[2 * i]![0]!,
+      file: fields[2 * i + 1]!,
+    }));
     const teams = changes.filter((change) => TEAM_FILES.some((pattern) => pattern.test(change.file)));
     const labels: [string, string, string] = ['yours', `starter ${fromVersion}`, `starter ${toVersion}`];
     const outcomes = changes
@@ -262,14 +274,15 @@ function main() {
 
     const conflicts = outcomes.filter((outcome) => outcome.kind === 'conflict');
     console.log(
-      `Starter ${fromVersion} (${short(base)}) → ${toVersion} (${short(target)}): ${changes.length} files changed in the starter.`,
+      `Starter ${fromVersion} (${short(base)}) → ${toVersion} (${short(target)}): ` +
+        `${plural(changes.length, 'file', 'files')} changed in the starter.`,
     );
     for (const outcome of outcomes) {
       const why = 'why' in outcome ? `: ${outcome.why}` : '';
       console.log(`  ${LABELS[outcome.kind].padEnd(9)} ${outcome.file}${why}`);
     }
     if (teams.length > 0) {
-      const files = teams.length === 1 ? '1 file' : `${teams.length} files`;
+      const files = plural(teams.length, 'file', 'files');
       console.log(`  not touched: ${files} of yours that the starter changed too (tests/, api/, README.md…)`);
     }
     const changelog = changelogSince(clone, target, fromVersion);
@@ -302,4 +315,10 @@ function main() {
   }
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof UpdateError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}
