@@ -31,9 +31,16 @@ function runOnPort(port: number, output: string) {
   });
 }
 
-/** The suite's config with these settings (and no login audit), its output and exit code. */
+/** The suite's config with these settings, its output and exit code. */
 async function runWith(output: string, settings: Record<string, string>) {
-  const env = { PATH: process.env['PATH'] ?? '', OUTPUT_DIR: output, LOGIN_AUDIT_PATH: '', ...settings };
+  // The default HEALTH_PATH and no login audit, whatever a local .env says.
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    OUTPUT_DIR: output,
+    HEALTH_PATH: '/health',
+    LOGIN_AUDIT_PATH: '',
+    ...settings,
+  };
   const cli = [
     require.resolve('@playwright/test/cli'),
     'test',
