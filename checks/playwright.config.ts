@@ -23,6 +23,8 @@ export default defineConfig({
   projects: [
     { name: 'unit', testDir: path.join(__dirname, 'unit') },
     { name: 'reporting', testDir: path.join(__dirname, 'reporting'), testMatch: '*.spec.ts' },
+    // Nested runs of the suite's config: what a first run prints, and where its failures point.
+    { name: 'first-run', testDir: path.join(__dirname, 'first-run'), testMatch: '*.spec.ts' },
     // Copies the repository, adopts the copy and runs its suite against a demo API started apart.
     ...(existsSync(demoTests) ? [{ name: 'adoption', testDir: path.join(__dirname, 'adoption') }] : []),
     ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { describeUnreachableTarget } from '../../helpers/http/health-check';
+import { describeOtherServer, describeUnreachableTarget } from '../../helpers/http/health-check';
 
 const url = 'https://api.example.com/health';
 const answering = (status: number) => async () => status;
@@ -22,4 +22,16 @@ test('each way of not answering 2xx names what to look at', async () => {
   expect(await describeUnreachableTarget(url, failing('getaddrinfo ENOTFOUND api.example.com'))).toBe(
     `${url} did not answer: host name not found.`,
   );
+});
+
+test('a server is the embedded API when its Server header names the expected product, with any version', () => {
+  expect(describeOtherServer({ status: 200, server: 'my-api' }, 'my-api')).toBeNull();
+  expect(describeOtherServer({ status: 503, server: 'my-api/1.2.0' }, 'my-api')).toBeNull();
+  expect(describeOtherServer({ status: 404, server: 'nginx/1.27' }, 'my-api')).toBe(
+    'answered HTTP 404 as "nginx/1.27", not as my-api',
+  );
+  expect(describeOtherServer({ status: 200, server: undefined }, 'my-api')).toBe(
+    'answered HTTP 200 without a Server header, not as my-api',
+  );
+  expect(describeOtherServer({ status: 200, server: 'my-api-other' }, 'my-api')).not.toBeNull();
 });
