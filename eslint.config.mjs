@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import playwright from 'eslint-plugin-playwright';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -9,21 +10,19 @@ const demoApiImport = {
   message: 'Tests talk to the API over HTTP only: nothing outside demo-api/ may import from it.',
 };
 
-export default tseslint.config(
-  {
-    ignores: [
-      'node_modules/',
-      'playwright-report/',
-      'test-results/',
-      'blob-report/',
-      'allure-results/',
-      'allure-report/',
-      'reports/',
-      'bench/results/',
-    ],
-  },
+export default defineConfig(
+  globalIgnores([
+    'node_modules/',
+    'playwright-report/',
+    'test-results/',
+    'blob-report/',
+    'allure-results/',
+    'allure-report/',
+    'reports/',
+    'bench/results/',
+  ]),
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       globals: globals.node,
@@ -43,7 +42,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.cjs'],
-    ...tseslint.configs.disableTypeChecked,
+    extends: [tseslint.configs.disableTypeChecked],
   },
   {
     files: [
@@ -54,9 +53,8 @@ export default tseslint.config(
       'demo-api/tests/**/*.ts',
       'replay/**/*.ts',
     ],
-    ...playwright.configs['flat/recommended'],
+    extends: [playwright.configs['flat/recommended']],
     rules: {
-      ...playwright.configs['flat/recommended'].rules,
       'playwright/missing-playwright-await': 'error',
       'playwright/no-wait-for-timeout': 'error',
       'playwright/no-conditional-in-test': 'error',

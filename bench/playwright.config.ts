@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import base from '../playwright.config';
 import { readEnv } from '../helpers/env';
+import { redacting } from '../reporters/redacting-reporter';
 import { benchServerPort, benchServers } from './servers';
 
 const env = readEnv();
@@ -16,7 +17,7 @@ export default defineConfig({
   projects: [{ name: 'bench' }],
   workers: 1,
   fullyParallel: false,
-  reporter: [['list']],
+  reporter: redacting([['list']]),
   globalTeardown: undefined,
   timeout: 10 * 60_000,
   webServer: [

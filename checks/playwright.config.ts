@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { redacting } from '../reporters/redacting-reporter';
 
 // The starter's own checks: the helpers' unit tests, the reporters' and the CI workflow's checks, and
 // the embedded demo API's own tests (which start their own instances in process). They talk to no
@@ -17,11 +18,13 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: !!process.env['CI'],
   workers: 4,
-  reporter: [['list']],
+  reporter: redacting([['list']]),
   outputDir: path.join(root, 'test-results', 'checks'),
   projects: [
     { name: 'unit', testDir: path.join(__dirname, 'unit') },
     { name: 'reporting', testDir: path.join(__dirname, 'reporting'), testMatch: '*.spec.ts' },
+    // Nested runs of the suite's config: what a first run prints, and where its failures point.
+    { name: 'first-run', testDir: path.join(__dirname, 'first-run'), testMatch: '*.spec.ts' },
     // Copies the repository, adopts the copy and runs its suite against a demo API started apart.
     ...(existsSync(demoTests) ? [{ name: 'adoption', testDir: path.join(__dirname, 'adoption') }] : []),
     ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),

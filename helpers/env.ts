@@ -34,8 +34,12 @@ export type LoginSettings = Readonly<{
 export type Env = Readonly<{
   /** Where the API under test lives: BASE_URL, or the embedded API when BASE_URL is unset. */
   baseURL: string;
-  /** Set when the run starts an API of its own (BASE_URL unset, EMBEDDED_API_COMMAND set). */
-  embeddedApi: Readonly<{ command: string; port: number }> | undefined;
+  /**
+   * Set when the run starts an API of its own (BASE_URL unset, EMBEDDED_API_COMMAND set). With an
+   * identity (the product its answers name in their Server header), outside CI a server already on the
+   * port is reused if it is that API, and the run stops otherwise.
+   */
+  embeddedApi: Readonly<{ command: string; port: number; identity: string | undefined }> | undefined;
   /** Checked once before the run, without credentials: the run stops at once unless it answers 2xx. */
   healthPath: string;
   /** The roles a test may act as; the first one is the default role (the `api` fixture). */
@@ -102,6 +106,10 @@ const EnvSchema = z.object({
     .min(1, { error: 'expected a TCP port between 1 and 65535' })
     .max(65535, { error: 'expected a TCP port between 1 and 65535' })
     .default(3100),
+  EMBEDDED_API_IDENTITY: z
+    .string()
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected a product name such as my-api (no spaces or /)' })
+    .optional(),
   ROLES: z
     .string()
     .default('user')
@@ -155,7 +163,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     baseURL: (raw.BASE_URL ?? `http://127.0.0.1:${raw.EMBEDDED_API_PORT}`).replace(/\/+$/, ''),
     embeddedApi:
       raw.BASE_URL === undefined
-        ? Object.freeze({ command: raw.EMBEDDED_API_COMMAND!, port: raw.EMBEDDED_API_PORT })
+        ? Object.freeze({
+            command: raw.EMBEDDED_API_COMMAND!,
+            port: raw.EMBEDDED_API_PORT,
+            identity: raw.EMBEDDED_API_IDENTITY,
+          })
         : undefined,
     healthPath: raw.HEALTH_PATH,
     roles: Object.freeze(raw.ROLES),

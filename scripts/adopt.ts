@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { AUTH_STRATEGIES, type AuthStrategy } from '../helpers/env';
+import { ORIGIN_FILE, originOfCheckout, writeOrigin } from './starter-origin';
 
 const root = path.join(__dirname, '..');
 const at = (file: string) => path.join(root, file);
@@ -218,6 +219,8 @@ function removeDemoScripts() {
 async function main() {
   refuseUnlessReady();
   const chosen = await answers();
+  // The starter this copy comes from, for `npm run starter:update` (docs/upgrading.md).
+  writeOrigin(root, originOfCheckout(root));
   for (const file of DEMO_ONLY) rmSync(at(file), { recursive: true, force: true });
   writeFileSync(at('api/fixtures.ts'), FIXTURES);
   writeFileSync(at('api/contracts.ts'), CONTRACTS);
@@ -236,6 +239,7 @@ async function main() {
     'api/fixtures.ts',
     'api/contracts.ts',
     'tests/api.spec.ts',
+    ORIGIN_FILE,
     ...(replayKept ? ['replay/rules.ts'] : []),
   ];
   execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', ...written], {

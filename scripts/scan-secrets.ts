@@ -1,100 +1,76 @@
-// Scans everything a run leaves behind for passwords, tokens and Authorization values.
-// Usage: npm run scan:secrets [-- dir ...]   (exits 1 when it finds one)
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import AdmZip from 'adm-zip';
+// Scans everything a run leaves behind for its secrets: the secret settings, the secrets its workers
+// learnt (by their keyed fingerprints), and values shaped like credentials, in clear and encoded.
+// Usage: npm run scan:secrets [-- folder-or-file ...]   (exits 1 when it finds one)
+import { existsSync } from 'node:fs';
 import { readEnv } from '../helpers/env';
-import { type KnownSecrets, type Leak, SECRET_FINGERPRINTS_DIR, findLeaks } from '../helpers/secrets/scan';
+import { fingerprintKey } from '../helpers/secrets/fingerprints';
+import { type KnownSecret, type KnownSecrets } from '../helpers/secrets/scan';
+import { fingerprintsUnder, scanPaths } from '../helpers/secrets/scan-files';
 import { loadSettings } from '../setup/settings';
 
 loadSettings();
 
-const DEFAULT_DIRS = [
-  'allure-results',
+// Every folder a run, a merge, a report build or a sharded run writes.
+const DEFAULT_PATHS = [
   'test-results',
   'playwright-report',
   'blob-report',
-  'reports',
+  'all-blob-reports',
+  'allure-results',
   'allure-report',
+  '.history',
+  'reports',
   'recordings',
+  'shards',
 ];
+const LISTED = 200;
 
-function* filesUnder(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== SECRET_FINGERPRINTS_DIR) yield* filesUnder(full);
-    } else if (entry.isFile()) {
-      yield full;
-    }
-  }
-}
+const env = readEnv();
+const paths = (process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_PATHS).filter((entry) => existsSync(entry));
+// Each value named after the setting it comes from; the settings themselves are never printed.
+const values: KnownSecret[] = env.secrets.map((value) => ({
+  value,
+  name: env.secretSettings.find((name) => env.source[name]?.includes(value)) ?? 'a secret setting',
+}));
+const key = fingerprintKey(env);
+const learnt = key ? fingerprintsUnder(paths, key) : undefined;
+// Scanning other folders (recordings/, a CI log), the run's fingerprints are still where it left them.
+const elsewhere = key
+  ? fingerprintsUnder(
+      DEFAULT_PATHS.filter((dir) => !paths.includes(dir) && existsSync(dir)),
+      key,
+    )
+  : undefined;
+for (const hash of elsewhere?.hashes ?? []) learnt?.hashes.add(hash);
+const known: KnownSecrets = { values, fingerprints: key && learnt ? { key, hashes: learnt.hashes } : undefined };
+const { leaks, files } = scanPaths(paths, known);
 
-/** The texts inside a file: itself, the entries of a zip, the zip a Playwright HTML report embeds. */
-function* textsOf(file: string): Generator<[where: string, text: string]> {
-  const content = readFileSync(file);
-  if (file.endsWith('.zip')) {
-    yield* zipTexts(file, content);
-    return;
-  }
-  const text = content.toString('utf8');
-  yield [file, text];
-  const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(text);
-  if (embedded?.[1]) yield* zipTexts(`${file} (embedded report)`, Buffer.from(embedded[1], 'base64'));
-}
-
-function* zipTexts(where: string, content: Buffer): Generator<[string, string]> {
-  for (const entry of new AdmZip(content).getEntries()) {
-    if (!entry.isDirectory) yield [`${where} › ${entry.entryName}`, entry.getData().toString('utf8')];
-  }
-}
-
-function knownSecrets(): KnownSecrets {
-  const env = readEnv();
-  const fingerprints = new Set<string>();
-  for (const dir of fingerprintDirs('test-results')) {
-    for (const file of readdirSync(dir)) {
-      for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) if (line) fingerprints.add(line);
-    }
-  }
-  // Every setting that holds a secret (helpers/env.ts says which), and what the run's workers learnt.
-  return { values: env.secrets, fingerprints };
-}
-
-function* fingerprintDirs(dir: string): Generator<string> {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.name === SECRET_FINGERPRINTS_DIR) yield full;
-    else yield* fingerprintDirs(full);
-  }
-}
-
-const dirs = (process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_DIRS).filter(
-  (dir) => existsSync(dir) && statSync(dir).isDirectory(),
-);
-const known = knownSecrets();
-const leaks: Array<Leak & { where: string }> = [];
-let scanned = 0;
-for (const dir of dirs) {
-  for (const file of filesUnder(dir)) {
-    for (const [where, text] of textsOf(file)) {
-      scanned += 1;
-      leaks.push(...findLeaks(text, known).map((leak) => ({ ...leak, where })));
-    }
-  }
-}
-
-if (scanned === 0) {
-  console.error(`Secret scan: nothing to scan in ${DEFAULT_DIRS.join(', ')}; run the suite first.`);
+if (files === 0) {
+  console.error(
+    `Secret scan: nothing to scan in ${paths.length > 0 ? paths.join(', ') : DEFAULT_PATHS.join(', ')}; run the suite first.`,
+  );
   process.exit(1);
 }
-const scope = `${scanned} files in ${dirs.join(', ')} (${known.fingerprints.size} secrets of the run fingerprinted)`;
+const scope =
+  `${files} files in ${paths.join(', ')}; ${values.length} secret settings, ` +
+  `${learnt?.hashes.size ?? 0} secrets of the run by their fingerprints`;
+if (!key) {
+  console.warn(
+    'Secret scan: no key for fingerprints (no role has a credential, SECRET_SCAN_KEY is unset): secrets learnt during the run are not recognised.',
+  );
+} else if (learnt && learnt.otherKeys > 0) {
+  console.warn(
+    `Secret scan: ${learnt.otherKeys} fingerprint files were written with another key (another environment's ` +
+      'credentials?): their secrets are not recognised. Give every environment the same SECRET_SCAN_KEY.',
+  );
+}
 if (leaks.length === 0) {
   console.log(`Secret scan: no secrets in ${scope}.`);
 } else {
-  console.error(`Secret scan: ${leaks.length} secrets in ${scope}:`);
-  for (const leak of leaks.slice(0, 50)) console.error(`  ${leak.kind} in ${leak.where}: …${leak.excerpt}…`);
+  console.error(`Secret scan: ${leaks.length} ${leaks.length === 1 ? 'finding' : 'findings'} in ${scope}:`);
+  for (const leak of leaks.slice(0, LISTED)) {
+    console.error(`  ${leak.where}: ${leak.secret}, ${leak.forms.join(', ')}, ${leak.count}× …${leak.excerpt}…`);
+  }
+  if (leaks.length > LISTED) console.error(`  … and ${leaks.length - LISTED} more findings, not listed.`);
   process.exit(1);
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type FullConfig, request } from '@playwright/test';
 import { readEnv } from '../helpers/env';
-import { type WorkerLogins, auditRoleLogins, describeAudit, parseWorkerLogins } from '../helpers/http/login-audit';
+import { type WorkerLogins, auditRoleLogins, describeAudits, parseWorkerLogins } from '../helpers/http/login-audit';
 import { ROLE_LOGINS_DIR } from '../helpers/http/sessions';
 import { loginsBeforeTheRun, serverLogins } from './login-counts';
 
@@ -11,9 +11,10 @@ import { loginsBeforeTheRun, serverLogins } from './login-counts';
 // request counters are asked too: the logins it saw during this run (global setup noted the counts
 // before it) must fit within the sessions' own count.
 export default async function auditRoleLoginsAfterRun(config: FullConfig) {
-  const env = readEnv();
   const workers = config.projects.flatMap((project) => workerLogins(path.join(project.outputDir, ROLE_LOGINS_DIR)));
+  // Nothing logged in: nothing to audit, and bad settings were reported already, by global setup.
   if (workers.length === 0) return;
+  const env = readEnv();
   const auditPath = env.source['LOGIN_AUDIT_PATH'];
   const context = await request.newContext({ baseURL: env.baseURL, timeout: 5_000 });
   try {
@@ -24,21 +25,17 @@ export default async function auditRoleLoginsAfterRun(config: FullConfig) {
       const before = loginsBeforeTheRun()[role] ?? 0;
       audits.push(auditRoleLogins(role, workers, seen === undefined ? undefined : seen - before));
     }
-    console.log(
-      `Role logins: ${audits.map(describeAudit).join('; ')}. Each worker process logs in once per role it ` +
-        'uses; Playwright starts one per repetition of --repeat-each and a new one after a failed test ' +
-        '(docs/clients-and-auth.md).',
-    );
-    const excess = audits.filter((audit) => !audit.ok);
+    console.log(describeAudits(audits).join('\n'));
+    const excess = audits.filter((audit) => !audit.ok).map((audit) => audit.role);
     // Outside CI the API may be one started by hand and shared with other runs, whose logins it counts too.
     if (excess.length > 0 && !env.ci) {
       console.log(
-        `The API counted more logins than this run's sessions made (${excess.map((audit) => audit.role).join(', ')}); ` +
-          'not an error outside CI, where another run may share it.',
+        `The API counted more logins than this run's sessions made (${excess.join(', ')}).\n` +
+          'Not an error outside CI, where another run may share the API.',
       );
     } else if (excess.length > 0) {
       const error = new Error(
-        `More logins than the role sessions account for (${excess.map((audit) => audit.role).join(', ')}): ` +
+        `More logins than the role sessions account for (${excess.join(', ')}):\n` +
           'some code logs in per test instead of using api, adminApi or apiAs.',
       );
       error.stack = `${error.name}: ${error.message}`;

@@ -13,10 +13,12 @@ const Step = z.object({
   if: z.string().optional(),
   with: z.record(z.string(), z.unknown()).optional(),
 });
+const Permissions = z.record(z.string(), z.enum(['read', 'write', 'none']));
 const Workflow = z.object({
   env: z.record(z.string(), z.unknown()),
+  permissions: Permissions,
   jobs: z.object({
-    lint: z.object({ strategy: z.object({ matrix: z.object({ node: z.array(z.int()) }) }), steps: z.array(Step) }),
+    node: z.object({ strategy: z.object({ matrix: z.object({ node: z.array(z.int()) }) }), steps: z.array(Step) }),
     test: z.object({
       strategy: z.object({
         'fail-fast': z.literal(false),
@@ -25,15 +27,44 @@ const Workflow = z.object({
       steps: z.array(Step),
     }),
     'merge-reports': z.object({ if: z.string(), needs: z.array(z.string()), steps: z.array(Step) }),
+    'publish-report': z.object({
+      if: z.string(),
+      needs: z.array(z.string()),
+      permissions: Permissions,
+      steps: z.array(Step),
+    }),
   }),
 });
 
 const workflow = Workflow.parse(parse(readFileSync(path.join(__dirname, '../../.github/workflows/tests.yml'), 'utf8')));
 const runs = (steps: Array<z.infer<typeof Step>>) => steps.flatMap((step) => (step.run ? [step.run] : []));
 
-test('lint, type check and the starter checks run on every supported Node version', () => {
-  expect(workflow.jobs.lint.strategy.matrix.node).toEqual([20, 22, 24]);
-  expect(runs(workflow.jobs.lint.steps)).toEqual(['npm ci', 'npm run lint', 'npm run typecheck', 'npm run checks']);
+test('every Node line that engines admits installs strictly, lints, type checks, runs the checks and the examples', () => {
+  const { engines } = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+    engines: { node: string };
+  };
+  const lines = engines.node.split('||').map((line) => Number(/\d+/.exec(line)![0]));
+  expect(workflow.jobs.node.strategy.matrix.node).toEqual(lines);
+  expect(runs(workflow.jobs.node.steps)).toEqual([
+    'npm ci --engine-strict',
+    'npm run lint',
+    'npm run typecheck',
+    'npm run checks',
+    'npx playwright test',
+  ]);
+});
+
+test('the jobs may only read the repository, but for the Pages deployment, which runs after a clean secret scan', () => {
+  expect(workflow.permissions).toEqual({ contents: 'read' });
+  const jobs = Object.entries(workflow.jobs as Record<string, { permissions?: unknown }>);
+  expect(jobs.filter(([, job]) => job.permissions).map(([name]) => name)).toEqual(['publish-report']);
+  const publish = workflow.jobs['publish-report'];
+  expect(publish.permissions).toEqual({ pages: 'write', 'id-token': 'write', actions: 'read' });
+  expect(publish.if).toContain("needs.merge-reports.outputs.pages == 'success'");
+  const merge = workflow.jobs['merge-reports'].steps.map((step) => step.name ?? step.uses ?? step.run);
+  const pages = workflow.jobs['merge-reports'].steps.find((step) => step.uses?.startsWith('actions/upload-pages'));
+  expect(pages?.if).toContain("vars.PUBLISH_REPORT == 'true'");
+  expect(merge.indexOf(pages?.name)).toBeGreaterThan(merge.indexOf('No secret in the merged reports'));
 });
 
 test('the settings of a run come from one secret holding a .env, so a new setting needs no workflow edit', () => {
@@ -56,6 +87,8 @@ test('every action is on its current major version', () => {
     'actions/download-artifact': 'v7',
     'actions/cache/restore': 'v5',
     'actions/cache/save': 'v5',
+    'actions/upload-pages-artifact': 'v5',
+    'actions/deploy-pages': 'v5',
   });
 });
 

@@ -12,6 +12,13 @@ test('BASE_URL is the target; without it and without an embedded API the run sto
   const embedded = parseEnv({ EMBEDDED_API_COMMAND: 'node server.js', EMBEDDED_API_PORT: '3200' });
   expect(embedded).toMatchObject({ baseURL: 'http://127.0.0.1:3200', embeddedApi: { command: 'node server.js' } });
   expect(Object.isFrozen(embedded)).toBe(true);
+  const identified = parseEnv({ EMBEDDED_API_COMMAND: 'node server.js', EMBEDDED_API_IDENTITY: 'my-api' });
+  expect(identified.embeddedApi).toEqual({ command: 'node server.js', port: 3100, identity: 'my-api' });
+  expect(() => parseEnv({ ...api, EMBEDDED_API_IDENTITY: 'my api/1' })).toThrow(
+    new EnvError(
+      'Invalid setting EMBEDDED_API_IDENTITY: expected a product name such as my-api (no spaces or /), got "my api/1".',
+    ),
+  );
 });
 
 test('a bad value names the key, what was expected and what was given', () => {

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { EnvError } from '../../helpers/env';
-import { describeUnreachableTarget } from '../../helpers/http/health-check';
+import { describeOtherServer, describeUnreachableTarget } from '../../helpers/http/health-check';
 
 const url = 'https://api.example.com/health';
 const answering = (status: number) => async () => status;
@@ -32,4 +32,16 @@ test('a settings error inside the probe is not taken for an unreachable API', as
   expect(await describeUnreachableTarget(url, failing('Missing setting USER_TOKEN'))).toBe(
     `${url} did not answer: Missing setting USER_TOKEN.`,
   );
+});
+
+test('a server is the embedded API when its Server header names the expected product, with any version', () => {
+  expect(describeOtherServer({ status: 200, server: 'my-api' }, 'my-api')).toBeNull();
+  expect(describeOtherServer({ status: 503, server: 'my-api/1.2.0' }, 'my-api')).toBeNull();
+  expect(describeOtherServer({ status: 404, server: 'nginx/1.27' }, 'my-api')).toBe(
+    'answered HTTP 404 as "nginx/1.27", not as my-api',
+  );
+  expect(describeOtherServer({ status: 200, server: undefined }, 'my-api')).toBe(
+    'answered HTTP 200 without a Server header, not as my-api',
+  );
+  expect(describeOtherServer({ status: 200, server: 'my-api-other' }, 'my-api')).not.toBeNull();
 });

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { INVALID_REQUEST } from '../schemas';
 
+// Who answers: the starter's config reuses a server already on its port only if it says this
+// (EMBEDDED_API_IDENTITY in demo.env).
+const DEMO_SERVER = 'playwright-async-api-starter-demo';
+
 export const serviceRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/health',
@@ -20,7 +24,10 @@ export const serviceRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async () => ({ status: 'ok' }),
+    async (_request, reply) => {
+      reply.header('server', DEMO_SERVER);
+      return { status: 'ok' };
+    },
   );
 
   // The document of the product routes, built from their schemas.

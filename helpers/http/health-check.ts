@@ -34,6 +34,17 @@ export async function describeUnreachableTarget(healthUrl: string, probe: Status
   return `${healthUrl} answered HTTP ${status} instead of 2xx (HEALTH_PATH).`;
 }
 
+/**
+ * Whether a server that answered is the embedded API it should be, by the product its Server header
+ * names (`my-api` or `my-api/1.2.0`): null when it is; otherwise what it answered instead.
+ */
+export function describeOtherServer(answer: { status: number; server: string | undefined }, identity: string) {
+  const product = answer.server?.split('/', 1)[0]?.trim();
+  if (product === identity) return null;
+  const as = answer.server === undefined ? 'without a Server header' : `as ${JSON.stringify(answer.server)}`;
+  return `answered HTTP ${answer.status} ${as}, not as ${identity}`;
+}
+
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }

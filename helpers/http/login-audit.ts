@@ -53,8 +53,28 @@ export function auditRoleLogins(
   };
 }
 
-/** One line for the end of the run: `user 4 logins in 4 worker processes (0 renewals)`. */
+/**
+ * The lines for the end of the run: a heading, then one line per role, such as
+ * `  user     4 logins in 4 worker processes, no renewal, 4 seen by the API`.
+ */
+export function describeAudits(audits: readonly RoleLoginAudit[]): string[] {
+  const width = Math.max(...audits.map((audit) => audit.role.length));
+  return [
+    'Role logins: one per worker process and role, and one per renewal (docs/clients-and-auth.md).',
+    ...audits.map((audit) => `  ${audit.role.padEnd(width)}  ${describeAudit(audit)}`),
+  ];
+}
+
+/** `4 logins in 4 worker processes, no renewal, 4 seen by the API` */
 export function describeAudit(audit: RoleLoginAudit): string {
   const server = audit.serverLogins === undefined ? '' : `, ${audit.serverLogins} seen by the API`;
-  return `${audit.role} ${audit.logins} logins in ${audit.workers} worker processes (${audit.renewals} renewals${server})`;
+  const renewals = audit.renewals === 0 ? 'no renewal' : count(audit.renewals, 'renewal', 'renewals');
+  return (
+    `${count(audit.logins, 'login', 'logins')} in ${count(audit.workers, 'worker process', 'worker processes')}, ` +
+    `${renewals}${server}`
+  );
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { jsonOrText } from '../contracts/body';
 import type { ReportedExchange } from '../http/exchange-report';
 import { REDACTED, type Redactor } from '../secrets/redactor';
-import { fingerprint } from '../secrets/scan';
 import { type RecordRules, globMatcher } from './rules';
 
 /** One line of a recording: a request without its secrets, and the response it got. */
@@ -51,7 +51,10 @@ export class Recorder {
 
   /** Whether a test's exchanges are recorded at all: the same answer for the whole test. */
   sampled(session: string): boolean {
-    return Number.parseInt(fingerprint(session).slice(0, 8), 16) / 2 ** 32 < this.rules.sampleRate;
+    return (
+      Number.parseInt(createHash('sha256').update(session).digest('hex').slice(0, 8), 16) / 2 ** 32 <
+      this.rules.sampleRate
+    );
   }
 
   shouldRecord(method: string, requestPath: string, identity: string): boolean {
