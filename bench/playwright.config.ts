@@ -1,10 +1,20 @@
 import { defineConfig } from '@playwright/test';
 import base from '../playwright.config';
-import { readEnv } from '../helpers/env';
+import { EnvError, readEnv } from '../helpers/env';
 import { redacting } from '../reporters/redacting-reporter';
 import { benchServerPort, benchServers } from './servers';
 
-const env = readEnv();
+// Bad settings are reported by global setup, as for the suite; then no instance is started here.
+function envOrUndefined() {
+  try {
+    return readEnv();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    return undefined;
+  }
+}
+
+const env = envOrUndefined();
 const baseServers = Array.isArray(base.webServer) ? base.webServer : base.webServer ? [base.webServer] : [];
 
 // Benchmarks run inside Playwright (the reporting they measure only exists there), against the
@@ -23,8 +33,8 @@ export default defineConfig({
   webServer: [
     ...baseServers,
     ...Object.entries(benchServers()).flatMap(([server, { settings }]) => {
-      const port = benchServerPort(env, server);
-      if (port === undefined || !env.embeddedApi) return [];
+      const port = env && benchServerPort(env, server);
+      if (port === undefined || !env?.embeddedApi) return [];
       return [
         {
           name: `embedded API (${server})`,
