@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RETRY_AFTER_MODES, type RetryAfterMode, parseRetryAfterMode } from './retry-after';
 
 export const FAULTS = [
   'task-stuck',
@@ -94,6 +95,18 @@ const ConfigSchema = z.object({
     .pipe(z.array(z.enum(FAULTS, { error: `expected a comma list of ${FAULTS.join(', ')}` }))),
   DEMO_LATENCY_SCALE: z.coerce.number().positive().default(1),
   DEMO_THROTTLE_LIMIT: z.coerce.number().int().positive().default(3),
+  DEMO_WORKER_SLOTS: z.coerce.number().int().positive().default(4),
+  DEMO_RETRY_AFTER: z
+    .string()
+    .default('estimate')
+    .transform((text, context) => {
+      const mode = parseRetryAfterMode(text);
+      if (mode) return mode;
+      context.addIssue({ code: 'custom', message: `expected ${RETRY_AFTER_MODES}` });
+      return z.NEVER;
+    }),
+  DEMO_TASK_MEDIAN_MS: z.coerce.number().int().positive().default(1_200),
+  DEMO_TASK_P95_MS: z.coerce.number().int().positive().default(2_500),
   DEMO_SEED: z.string().min(1).default('demo'),
   DEMO_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   DEMO_API_KEYS: ApiKeysSchema,
@@ -113,6 +126,13 @@ export type DemoConfig = Readonly<{
   /** Multiplies every simulated duration; the `slow` fault multiplies it again by 3. */
   latencyScale: number;
   throttleLimit: number;
+  /** How many image generation tasks run at once; the others wait in a FIFO queue. */
+  workerSlots: number;
+  /** What a task that is not finished answers in Retry-After, unless a request asks otherwise. */
+  retryAfter: RetryAfterMode;
+  /** The median and 95th percentile of an image generation's duration (before the latency scale). */
+  taskMedianMs: number;
+  taskP95Ms: number;
   seed: string;
   tokenTtlSeconds: number;
   /** Each static API key and the role whose account it acts as. */
@@ -143,11 +163,20 @@ export function parseDemoConfig(source: Record<string, string | undefined>): Dem
     throw new Error(`Invalid demo API setting ${key}: ${issue?.message ?? 'invalid value'}${got}.`);
   }
   const raw = result.data;
+  if (raw.DEMO_TASK_P95_MS <= raw.DEMO_TASK_MEDIAN_MS) {
+    throw new Error(
+      `Invalid demo API setting DEMO_TASK_P95_MS: expected more than DEMO_TASK_MEDIAN_MS (${raw.DEMO_TASK_MEDIAN_MS}), got ${JSON.stringify(source['DEMO_TASK_P95_MS'] ?? String(raw.DEMO_TASK_P95_MS))}.`,
+    );
+  }
   return {
     port: raw.DEMO_API_PORT,
     faults: new Set(raw.DEMO_FAULTS),
     latencyScale: raw.DEMO_LATENCY_SCALE,
     throttleLimit: raw.DEMO_THROTTLE_LIMIT,
+    workerSlots: raw.DEMO_WORKER_SLOTS,
+    retryAfter: raw.DEMO_RETRY_AFTER,
+    taskMedianMs: raw.DEMO_TASK_MEDIAN_MS,
+    taskP95Ms: raw.DEMO_TASK_P95_MS,
     seed: raw.DEMO_SEED,
     tokenTtlSeconds: raw.DEMO_TOKEN_TTL_SECONDS,
     apiKeys: raw.DEMO_API_KEYS,

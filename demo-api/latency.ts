@@ -3,8 +3,20 @@ import { createHash } from 'node:crypto';
 /** A log-normal duration: most values near the median, a long but bounded tail. */
 export type Distribution = Readonly<{ medianMs: number; sigma: number; maxFactor: number }>;
 
+// z of the 95th and 98th percentiles of the standard normal distribution.
+const Z_95 = 1.645;
+const Z_98 = 2.054;
+
+/**
+ * The log-normal distribution with that median and 95th percentile, bounded at its 2nd and 98th
+ * percentiles: 1 200 ms and 2 500 ms give 2.5 times the median either way.
+ */
+export function distributionFrom(medianMs: number, p95Ms: number): Distribution {
+  const sigma = Math.log(p95Ms / medianMs) / Z_95;
+  return { medianMs, sigma, maxFactor: Math.exp(Z_98 * sigma) };
+}
+
 export const DISTRIBUTIONS = {
-  imageGeneration: { medianMs: 1_200, sigma: 0.45, maxFactor: 2.5 },
   provisionSpace: { medianMs: 350, sigma: 0.4, maxFactor: 2.5 },
   provisionCertificate: { medianMs: 550, sigma: 0.5, maxFactor: 2.5 },
   provisionAssets: { medianMs: 650, sigma: 0.5, maxFactor: 2.5 },

@@ -58,11 +58,28 @@ export const SHARED_SCHEMAS = [
     $id: 'Task',
     description: 'An image generation task. Retry-After comes with it while it is queued or processing.',
     type: 'object',
-    required: ['id', 'status', 'progress', 'prompt', 'size', 'createdAt', 'completedAt', 'failedAt', 'result', 'error'],
+    required: [
+      'id',
+      'status',
+      'progress',
+      'queuePosition',
+      'prompt',
+      'size',
+      'createdAt',
+      'completedAt',
+      'failedAt',
+      'result',
+      'error',
+    ],
     properties: {
       id: { type: 'string' },
       status: { type: 'string', enum: ['queued', 'processing', 'completed', 'failed'] },
       progress: { type: 'integer', minimum: 0, maximum: 100 },
+      queuePosition: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        description: 'While queued, the place in the queue for a worker: 1 for the next one taken; null otherwise.',
+      },
       prompt: { type: 'string' },
       size: { type: 'string' },
       createdAt: dateTime,
@@ -142,7 +159,6 @@ export const TASK_ID_PARAMS = { type: 'object', required: ['id'], properties: { 
 
 export const RETRY_AFTER_HEADERS = {
   'retry-after': { type: 'integer', description: 'Seconds to wait before asking again.' },
-  'retry-after-ms': { type: 'integer', description: 'The same wait, in milliseconds.' },
 } as const;
 
 /** The credentials the authenticated routes accept (see `securitySchemes` of the document). */

@@ -2,10 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { DemoConfig, Fault, Role } from './config';
 import { Holds } from './holds';
+import { type Distribution, distributionFrom } from './latency';
 import { ProvisioningQueue, type Provisioning } from './provisioning';
 import { RequestStats } from './stats';
 import type { Task } from './tasks';
 import { Webhooks } from './webhooks';
+import { WorkerPool } from './worker-pool';
 
 export type Account = {
   id: string;
@@ -32,6 +34,10 @@ export type DemoState = Readonly<{
   /** By e-mail. */
   accounts: Map<string, Account>;
   tasks: Map<string, Task>;
+  /** The workers that run the tasks, behind their queue. */
+  workers: WorkerPool;
+  /** How long an image generation takes (DEMO_TASK_MEDIAN_MS, DEMO_TASK_P95_MS), before the latency scale. */
+  taskDuration: Distribution;
   /** In-flight exports by account id. */
   inFlightExports: Map<string, number>;
   stats: RequestStats;
@@ -66,6 +72,8 @@ export function createState(config: DemoConfig): DemoState {
     config,
     accounts,
     tasks: new Map(),
+    workers: new WorkerPool(config.workerSlots),
+    taskDuration: distributionFrom(config.taskMedianMs, config.taskP95Ms),
     inFlightExports: new Map(),
     stats: new RequestStats(),
     holds: new Holds(),

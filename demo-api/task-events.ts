@@ -1,4 +1,5 @@
 import { type Task, type TaskState, taskView } from './tasks';
+import type { WorkerPool } from './worker-pool';
 
 export type TaskEventType = 'progress' | 'completed' | 'failed';
 
@@ -9,6 +10,7 @@ type WatchOptions = {
   tickMs: number;
   /** Fault schema-drift: the task as GET /api/v1/tasks/{id} answers it under that fault. */
   renameStatus: boolean;
+  workers: WorkerPool;
 };
 
 const eventTypeOf = (status: TaskState['status']): TaskEventType =>
@@ -19,7 +21,11 @@ const eventTypeOf = (status: TaskState['status']): TaskEventType =>
  * every `tickMs` while the task is processing, until the event of its terminal state. Returns `stop`,
  * which clears the timer (a task that never finishes reports its progress until then).
  */
-export function watchTask(task: Task, { tickMs, renameStatus }: WatchOptions, emit: (event: TaskEvent) => void) {
+export function watchTask(
+  task: Task,
+  { tickMs, renameStatus, workers }: WatchOptions,
+  emit: (event: TaskEvent) => void,
+) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let lastStatus: TaskState['status'] | undefined;
@@ -27,7 +33,7 @@ export function watchTask(task: Task, { tickMs, renameStatus }: WatchOptions, em
 
   const step = () => {
     const now = Date.now();
-    const { body, state } = taskView(task, now, renameStatus);
+    const { body, state } = taskView(task, now, workers, renameStatus);
     const type = eventTypeOf(state.status);
     if (state.status !== lastStatus || (state.status === 'processing' && now >= nextTickAt)) {
       lastStatus = state.status;

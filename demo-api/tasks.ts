@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkerPool } from './worker-pool';
 
 export const SCENARIOS = ['completes', 'fails', 'never-finishes'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -13,7 +14,9 @@ export type Task = {
   /** Where the webhook goes when the task is finished, if anywhere. */
   callbackUrl: string | null;
   createdAt: number;
-  /** When the worker picks the task up. */
+  /** Its place in the workers' queue, in the order of submission. */
+  order: number;
+  /** When a worker takes the task. */
   startsAt: number;
   /** When the task reaches its terminal state (never, for a task that never finishes). */
   endsAt: number;
@@ -22,49 +25,45 @@ export type Task = {
 export type TaskState = {
   status: 'queued' | 'processing' | 'completed' | 'failed';
   progress: number;
-  /** How long until the next change of state, as far as the server can tell. */
-  retryAfterMs: number | null;
+  /** 1 for the next task a worker takes; null unless queued. */
+  queuePosition: number | null;
 };
 
-// A task that never finishes keeps telling clients to come back in this long.
-const STUCK_RETRY_AFTER_MS = 1_000;
-// Part of a task's duration spent waiting in the queue, and the point at which a failing one fails.
-const QUEUED_SHARE = 0.2;
+// The point of its duration at which a failing task fails, and frees its worker.
 const FAILS_AT_SHARE = 0.6;
 
+/**
+ * A task submitted at `now`, queued for the workers. A task that never finishes keeps its worker for
+ * as long as it would have taken, then the worker drops it without a word, as a crashed one does: it
+ * stays `processing` for ever, and the queue moves on.
+ */
 export function createTask(
-  input: Omit<Task, 'id' | 'createdAt' | 'startsAt' | 'endsAt'>,
+  input: Omit<Task, 'id' | 'createdAt' | 'order' | 'startsAt' | 'endsAt'>,
   durationMs: number,
   now: number,
+  workers: WorkerPool,
 ): Task {
-  const endsAt =
-    input.scenario === 'never-finishes'
-      ? Number.POSITIVE_INFINITY
-      : now + Math.round(durationMs * (input.scenario === 'fails' ? FAILS_AT_SHARE : 1));
-  return {
-    id: `tsk_${randomUUID()}`,
-    ...input,
-    createdAt: now,
-    startsAt: now + Math.round(durationMs * QUEUED_SHARE),
-    endsAt,
-  };
+  const busyMs = Math.round(durationMs * (input.scenario === 'fails' ? FAILS_AT_SHARE : 1));
+  const { order, startsAt } = workers.enqueue(now, busyMs);
+  const endsAt = input.scenario === 'never-finishes' ? Number.POSITIVE_INFINITY : startsAt + busyMs;
+  return { id: `tsk_${randomUUID()}`, ...input, createdAt: now, order, startsAt, endsAt };
 }
 
 /** The state of a task at a given time: derived, so it is exact and needs no timers. */
-export function taskStateAt(task: Task, now: number): TaskState {
-  if (now >= task.endsAt) {
-    return { status: task.scenario === 'fails' ? 'failed' : 'completed', progress: 100, retryAfterMs: null };
+export function taskStateAt(task: Task, now: number, workers: WorkerPool): TaskState {
+  if (now >= task.endsAt) return finishedState(task);
+  if (now < task.startsAt) {
+    return { status: 'queued', progress: 0, queuePosition: workers.queuePosition(task.order, now) };
   }
-  const remaining = Number.isFinite(task.endsAt) ? roundUpTo100(task.endsAt - now) : STUCK_RETRY_AFTER_MS;
-  if (now < task.startsAt) return { status: 'queued', progress: 0, retryAfterMs: remaining };
   const progress = Number.isFinite(task.endsAt)
     ? Math.min(99, Math.floor((100 * (now - task.startsAt)) / (task.endsAt - task.startsAt)))
     : 50;
-  return { status: 'processing', progress, retryAfterMs: remaining };
+  return { status: 'processing', progress, queuePosition: null };
 }
 
-function roundUpTo100(ms: number): number {
-  return Math.max(100, Math.ceil(ms / 100) * 100);
+/** The terminal state of a task that finishes. */
+export function finishedState(task: Task): TaskState {
+  return { status: task.scenario === 'fails' ? 'failed' : 'completed', progress: 100, queuePosition: null };
 }
 
 /** The task as GET /api/v1/tasks/{id} answers it in a given state, without faults. */
@@ -76,6 +75,7 @@ export function taskBody(task: Task, state: TaskState) {
     id: task.id,
     status: state.status,
     progress: state.progress,
+    queuePosition: state.queuePosition,
     prompt: task.prompt,
     size: task.size,
     createdAt: new Date(task.createdAt).toISOString(),
@@ -100,8 +100,8 @@ export function taskBody(task: Task, state: TaskState) {
 
 export type TaskBody = ReturnType<typeof taskBody>;
 
-export function taskView(task: Task, now: number, renameStatus: boolean) {
-  const state = taskStateAt(task, now);
+export function taskView(task: Task, now: number, workers: WorkerPool, renameStatus: boolean) {
+  const state = taskStateAt(task, now, workers);
   const body = taskBody(task, state);
   if (!renameStatus) return { body, state };
   // Fault schema-drift: the field clients depend on most is renamed.

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import type { Fault } from './config';
-import { taskBody, taskStateAt, type Task, type TaskBody } from './tasks';
+import { finishedState, taskBody, type Task, type TaskBody } from './tasks';
 
 /** One attempt to deliver a webhook, as GET /__demo/webhooks reports it. */
 export type DeliveryAttempt = {
@@ -59,6 +60,11 @@ export class Webhooks {
   private readonly attempts = new Map<string, DeliveryAttempt[]>();
   private readonly stop = new AbortController();
 
+  constructor() {
+    // Every delivery waiting for its time listens to it: as many as tasks in flight.
+    setMaxListeners(0, this.stop.signal);
+  }
+
   /** The signing secret of an account: made at random the first time it is needed, the same afterwards. */
   signingSecret(accountId: string): string {
     let secret = this.secrets.get(accountId);
@@ -94,7 +100,7 @@ export class Webhooks {
     const message: Message = {
       id: `msg_${randomUUID()}`,
       url,
-      payload: JSON.stringify(eventOf(taskBody(task, taskStateAt(task, now.getTime())), now)),
+      payload: JSON.stringify(eventOf(taskBody(task, finishedState(task)), now)),
       // Fault webhook-bad-signature: a secret the receiver cannot know.
       secret: faults.has('webhook-bad-signature') ? newSecret() : this.signingSecret(task.ownerId),
     };

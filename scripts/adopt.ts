@@ -20,6 +20,7 @@ const DEMO_ONLY = [
   'api/contracts',
   'api/generated',
   'bench/polling.bench.ts',
+  'bench/servers.json',
   'checks/adoption',
   'checks/unit/generated-contracts.spec.ts',
   'replay/checks/live-instances.spec.ts',

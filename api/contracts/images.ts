@@ -12,6 +12,8 @@ const TaskBase = z.object({
   prompt: z.string(),
   size: z.enum(['256x256', '512x512', '1024x1024']),
   progress: z.int().min(0).max(100),
+  /** While queued, the place in the queue for a worker (1: the next one taken); null otherwise. */
+  queuePosition: z.int().positive().nullable(),
   createdAt: Timestamp,
 });
 

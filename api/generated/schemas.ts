@@ -25,6 +25,7 @@ export const zTask = z.object({
   id: z.string(),
   status: z.enum(['queued', 'processing', 'completed', 'failed']),
   progress: z.int().gte(0).lte(100),
+  queuePosition: z.int().gte(1).nullable(),
   prompt: z.string(),
   size: z.string(),
   createdAt: z.iso.datetime({ offset: true }),

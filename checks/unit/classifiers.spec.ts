@@ -40,11 +40,13 @@ test('a status field: completed is ready, failed is fatal with the server error,
     observed: 'status completed',
     httpStatus: 200,
   });
-  expect(await byStatus(response(200, task('processing'), { 'retry-after-ms': '400' }))).toEqual({
+  expect(await byStatus(response(200, task('processing'), { 'retry-after': '1' }))).toEqual({
     kind: 'not-ready',
     observed: 'status processing',
     httpStatus: 200,
-    retryAfterMs: 400,
+    retryAfterMs: 1_000,
+    phase: 'processing',
+    queuePosition: undefined,
   });
   expect(await byStatus(response(200, task('failed', { code: 'GENERATION_FAILED', message: 'no GPU' })))).toEqual({
     kind: 'fatal',
@@ -52,6 +54,30 @@ test('a status field: completed is ready, failed is fatal with the server error,
     observed: 'status failed',
     httpStatus: 200,
     evidence: 'status failed: GENERATION_FAILED: no GPU',
+  });
+});
+
+test('a status field: each not-ready status is a phase, and a queue position is read where the API gives one', async () => {
+  const QueuedTask = Task.extend({ queuePosition: z.int().positive().nullable() });
+  const withPosition = byStatusField({ schema: QueuedTask, queuePositionField: 'queuePosition' });
+  const task = (status: string, queuePosition: number | null) => ({ id: 't1', status, error: null, queuePosition });
+  expect(await withPosition(response(200, task('queued', 3)))).toEqual({
+    kind: 'not-ready',
+    observed: 'status queued (queue position 3)',
+    httpStatus: 200,
+    retryAfterMs: undefined,
+    phase: 'queued',
+    queuePosition: 3,
+  });
+  expect(await withPosition(response(200, task('processing', null)))).toMatchObject({
+    phase: 'processing',
+    queuePosition: undefined,
+  });
+  // Not asked for, the position is not read.
+  expect(await byStatusField({ schema: QueuedTask })(response(200, task('queued', 3)))).toMatchObject({
+    observed: 'status queued',
+    phase: 'queued',
+    queuePosition: undefined,
   });
 });
 

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { EnvError } from '../../helpers/env';
 import { describeOtherServer, describeUnreachableTarget } from '../../helpers/http/health-check';
 
 const url = 'https://api.example.com/health';
@@ -21,6 +22,15 @@ test('each way of not answering 2xx names what to look at', async () => {
   );
   expect(await describeUnreachableTarget(url, failing('getaddrinfo ENOTFOUND api.example.com'))).toBe(
     `${url} did not answer: host name not found.`,
+  );
+});
+
+test('a settings error inside the probe is not taken for an unreachable API', async () => {
+  const missing = new EnvError('Missing setting USER_TOKEN: role user authenticates with a static token (AUTH=token).');
+  await expect(describeUnreachableTarget(url, async () => Promise.reject(missing))).rejects.toBe(missing);
+  // The control: any other failure of the probe is the API's.
+  expect(await describeUnreachableTarget(url, failing('Missing setting USER_TOKEN'))).toBe(
+    `${url} did not answer: Missing setting USER_TOKEN.`,
   );
 });
 

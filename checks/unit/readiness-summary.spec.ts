@@ -25,6 +25,7 @@ const wait = (
     lastNotReadyMs: observedTimeToReadyMs === undefined ? undefined : observedTimeToReadyMs - 200,
     firstReadyMs: observedTimeToReadyMs,
   },
+  phases: [],
   lastObservation: undefined,
   finalProbe: undefined,
   minProbeBudgetMs: 100,

@@ -1,4 +1,8 @@
-import { InMemoryHistory } from '../../helpers/readiness/history';
+import { type APIRequestContext } from '@playwright/test';
+import { EnvError, parseEnv } from '../../helpers/env';
+import { roleAuth } from '../../helpers/http/auth';
+import { createApiClient } from '../../helpers/http/client';
+import { InMemoryHistory, type PastWait } from '../../helpers/readiness/history';
 import {
   ReadinessError,
   type Verdict,
@@ -26,15 +30,16 @@ const failed: Verdict<string> = {
 };
 
 /**
- * A probe that answers the given verdicts in turn (the last one for ever), each after `latencyMs`
- * (a number, or one per attempt); like a Playwright request with a timeout, it gives up when its time
- * budget runs out first, unless told to ignore its budget, as a server's late answer would.
+ * A probe that answers the given verdicts in turn (the last one for ever), or what `answer` says, each
+ * after `latencyMs` (a number, or one per attempt); like a Playwright request with a timeout, it gives
+ * up when its time budget runs out first, unless told to ignore its budget, as a server's late answer would.
  */
 function scripted(
   verdicts: Verdict<string>[],
   clock: ReturnType<typeof fakeClock>,
   latencyMs: number | ((attempt: { number: number; timeoutMs: number }) => number) = 10,
   { ignoresBudget = false } = {},
+  answer?: () => Verdict<string>,
 ) {
   let calls = 0;
   const budgets: number[] = [];
@@ -46,7 +51,7 @@ function scripted(
       const timesOut = latency > attempt.timeoutMs && !ignoresBudget;
       clock.advance(timesOut ? attempt.timeoutMs : latency);
       if (timesOut) throw new Error(`apiRequestContext.get: Timeout ${attempt.timeoutMs}ms exceeded.`);
-      return verdicts[Math.min(calls - 1, verdicts.length - 1)]!;
+      return answer ? answer() : verdicts[Math.min(calls - 1, verdicts.length - 1)]!;
     },
     classify: (verdict: Verdict<string>) => verdict,
     calls: () => calls,
@@ -234,7 +239,7 @@ test('a final poll that answers ready just after the deadline is a timeout that 
   expect(error.message).toBe(
     `Readiness timeout: image generation of task 42 not ready within the 3 s SLA: last status completed (HTTP 200) after ${attempts} attempts in 3.0 s; the final poll found it ready 30 ms after the SLA`,
   );
-  expect(history.timesToReadyMs('image generation')).toEqual([]);
+  expect(history.pastWaits('image generation')).toEqual([]);
 });
 
 test('no poll is sent with less budget than three times the slowest answer, 100 ms at least', async () => {
@@ -291,20 +296,20 @@ test('the Retry-After of the response that started the operation sets the first 
   expect(record.timeline[0]).toMatchObject({ waitedMs: 1_200, basis: 'retry-after' });
 });
 
-test('with earlier waits of the operation known, the first poll comes when readiness usually starts', async () => {
+test('with earlier waits of the operation known, the first poll comes when readiness becomes likely', async () => {
   const clock = fakeClock();
   const history = new InMemoryHistory();
   for (const ms of [900, 1_000, 1_100, 1_200, 1_300, 1_400, 1_500, 1_600, 1_700, 1_800]) {
-    history.recordTimeToReady('image generation', ms);
+    history.recordWait('image generation', { ready: { fromMs: ms, toMs: ms }, phases: [] });
   }
   const { record } = await wait(clock, scripted([processing, processing, completed], clock), { history });
   expect(record.timeline.map((attempt) => [attempt.startedAtMs, attempt.basis])).toEqual([
-    [900, 'learned'], // the 5th percentile of the earlier waits
-    [970, 'learned'], // then (1800 - 900) / 15 = 60 ms after each answer (10 ms latency)
-    [1_040, 'learned'],
+    [900, 'learned'], // none of the earlier waits was ready sooner
+    [1_100, 'learned'], // then as soon as the chance of readiness is worth a request
+    [1_300, 'learned'],
   ]);
-  // It learns the middle of the bracket in which readiness happened.
-  expect(history.timesToReadyMs('image generation').at(-1)).toBe((980 + 1_050) / 2);
+  // It learns the bracket in which readiness happened: after the last not-ready answer, by the ready one.
+  expect(history.pastWaits('image generation').at(-1)).toEqual({ ready: { fromMs: 1_110, toMs: 1_310 }, phases: [] });
 });
 
 test('only ready waits teach the history', async () => {
@@ -312,7 +317,126 @@ test('only ready waits teach the history', async () => {
   const history = new InMemoryHistory();
   await failureOf(wait(clock, scripted([failed], clock), { history }));
   await failureOf(wait(clock, scripted([processing], clock), { history }));
-  expect(history.timesToReadyMs('image generation')).toEqual([]);
+  expect(history.pastWaits('image generation')).toEqual([]);
+});
+
+/** A probe of a task that is in each state until the time given (from the start of the wait), then ready. */
+function byTime(clock: ReturnType<typeof fakeClock>, states: Array<[untilMs: number, verdict: Verdict<string>]>) {
+  const start = clock.now();
+  return scripted([], clock, 10, {}, () => {
+    const elapsed = clock.now() - start;
+    return states.find(([untilMs]) => elapsed < untilMs)?.[1] ?? completed;
+  });
+}
+
+const queued = (queuePosition?: number): Verdict<string> => ({
+  kind: 'not-ready',
+  observed: 'status queued',
+  httpStatus: 200,
+  phase: 'queued',
+  queuePosition,
+});
+const inProcessing: Verdict<string> = { ...processing, phase: 'processing' };
+const withoutPhase = (verdict: Verdict<string>): Verdict<string> =>
+  verdict.kind === 'not-ready' ? { kind: 'not-ready', observed: verdict.observed, httpStatus: 200 } : verdict;
+
+/** Earlier waits of a queue: entered it with the wait, left it after about `queuedMs`, ready `processingMs` later. */
+function learnedQueue(queuedMs: number, processingMs: number, queuePosition?: number): PastWait[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const left = { fromMs: queuedMs - 50 + 10 * i, toMs: queuedMs + 10 * i };
+    const ready = { fromMs: left.toMs + processingMs - 50 + 10 * i, toMs: left.toMs + processingMs + 10 * i };
+    return {
+      ready,
+      phases: [
+        { phase: 'queued', entered: { fromMs: 0, toMs: 0 }, left, queuePosition },
+        { phase: 'processing', entered: left, left: ready, queuePosition: undefined },
+      ],
+    };
+  });
+}
+
+function historyOf(waits: PastWait[]) {
+  const history = new InMemoryHistory();
+  for (const past of waits) history.recordWait('image generation', past);
+  return history;
+}
+
+test('a task whose queueing took long but whose processing is short is polled soon after it leaves the queue', async () => {
+  // Usually queued about 1 s, then processed in about 300 ms; these queue 3.6–4.4 s, then process 300 ms.
+  const learned = learnedQueue(1_000, 300);
+  const lateness = async (queuedMs: number, phased: boolean) => {
+    const clock = fakeClock();
+    const states: Array<[number, Verdict<string>]> = [
+      [queuedMs, queued()],
+      [queuedMs + 300, inProcessing],
+    ];
+    const probe = byTime(
+      clock,
+      states.map(([untilMs, verdict]) => [untilMs, phased ? verdict : withoutPhase(verdict)]),
+    );
+    const { record } = await wait(clock, probe, { slaMs: 10_000, history: historyOf(learned) });
+    const firstAfterTheQueue = record.timeline.find((attempt) => attempt.startedAtMs + attempt.latencyMs >= queuedMs)!;
+    return {
+      sinceLeavingTheQueue: firstAfterTheQueue.startedAtMs + firstAfterTheQueue.latencyMs - queuedMs,
+      afterReadiness: record.bracket.firstReadyMs! - (queuedMs + 300),
+    };
+  };
+  const queueLengths = [3_600, 3_800, 4_000, 4_200, 4_400];
+  const phased = await Promise.all(queueLengths.map((queuedMs) => lateness(queuedMs, true)));
+  // Past the usual queueing, it is polled at least as often as processing usually takes: the short
+  // processing is seen, and from its start (known within a poll) the polls follow the processing time.
+  for (const { sinceLeavingTheQueue, afterReadiness } of phased) {
+    expect(sinceLeavingTheQueue).toBeLessThan(300);
+    expect(afterReadiness).toBeLessThanOrEqual(150);
+  }
+
+  // The control: the same answers without their phases are polled on the time from the start of the
+  // wait, far past every earlier wait: every tenth of the time spent, whatever processing takes.
+  const blind = await Promise.all(queueLengths.map((queuedMs) => lateness(queuedMs, false)));
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  expect(mean(blind.map((result) => result.afterReadiness))).toBeGreaterThan(
+    3 * mean(phased.map((result) => result.afterReadiness)),
+  );
+});
+
+test('a place in the queue: a history learnt on a busy queue does not delay a task on a short one', async () => {
+  // Learnt 8th in line, queued about 4 s; now 1st in line, it leaves the queue at 300 ms and is ready at 800 ms.
+  const learned = learnedQueue(4_000, 500, 8);
+  const clock = fakeClock();
+  const states: Array<[number, Verdict<string>]> = [
+    [300, queued(1)],
+    [800, inProcessing],
+  ];
+  const { record } = await wait(clock, byTime(clock, states), { slaMs: 10_000, history: historyOf(learned) });
+  expect(record.timeline[0]).toMatchObject({ startedAtMs: 0, phase: 'queued', queuePosition: 1 });
+  expect(record.bracket.firstReadyMs! - 800).toBeLessThan(400);
+
+  // The control: without the position, the wait expects the queue to take as long as it did.
+  const control = fakeClock();
+  const noPosition = byTime(control, [
+    [300, queued()],
+    [800, inProcessing],
+  ]);
+  const { record: blind } = await wait(control, noPosition, { slaMs: 10_000, history: historyOf(learned) });
+  expect(blind.bracket.firstReadyMs! - 800).toBeGreaterThan(3_000);
+});
+
+test('the record names the phases the answers showed, with when each was entered and left', async () => {
+  const clock = fakeClock();
+  const states: Array<[number, Verdict<string>]> = [
+    [250, queued(2)],
+    [600, inProcessing],
+  ];
+  const { record } = await wait(clock, byTime(clock, states));
+  expect(record.phases).toEqual([
+    { phase: 'queued', entered: { fromMs: 0, toMs: 0 }, left: expect.any(Object), queuePosition: 2 },
+    { phase: 'processing', entered: expect.any(Object), left: expect.any(Object), queuePosition: undefined },
+  ]);
+  const [inQueue, inProcess] = record.phases;
+  expect(inQueue!.left).toEqual(inProcess!.entered);
+  expect(inQueue!.left!.fromMs).toBeLessThan(250);
+  expect(inQueue!.left!.toMs).toBeGreaterThanOrEqual(250);
+  expect(inProcess!.left).toEqual({ fromMs: record.bracket.lastNotReadyMs, toMs: record.bracket.firstReadyMs });
 });
 
 test('an exception inside the classifier is surfaced as such, not retried', async () => {
@@ -345,6 +469,34 @@ test('a probe that throws fails the wait at once', async () => {
   expect(error.message).toBe(
     'Probe failed: image generation of task 42 could not be observed on attempt 1, 0.0 s into the wait: Error: apiRequestContext.get: connect ECONNREFUSED 127.0.0.1:3100',
   );
+});
+
+test('a setting missing for the role a probe uses fails as a settings error, not as a readiness error', async () => {
+  const env = parseEnv({
+    BASE_URL: 'http://127.0.0.1:9',
+    ROLES: 'user',
+    USER_AUTH: 'token',
+    USER_AUTH_HEADER: 'X-API-Key',
+    USER_TOKEN: '',
+  });
+  const context = {} as APIRequestContext; // never reached: the credential is read first
+  const api = createApiClient(context, {
+    auth: roleAuth(context, env, 'user', new Redactor()),
+    report: async (_start, send) => send(),
+  });
+  const clock = fakeClock();
+  const error: unknown = await wait(clock, scripted([completed], clock), {
+    probe: async () => {
+      await api.get('/api/v1/tasks/42');
+      return completed;
+    },
+  }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(EnvError);
+  expect((error as Error).message).toBe(
+    'Missing setting USER_TOKEN: role user authenticates with a static token (AUTH=token).',
+  );
+  // The control: any other error of the probe is the wait's, as "Probe failed" (see above).
+  expect(error).not.toBeInstanceOf(ReadinessError);
 });
 
 test('the probe is told how much of the SLA is left', async () => {

@@ -55,6 +55,10 @@ export const controlRoutes: FastifyPluginAsync<StateOptions> = async (app, { sta
     faults: [...config.faults],
     latencyScale: config.latencyScale,
     throttleLimit: config.throttleLimit,
+    workerSlots: config.workerSlots,
+    retryAfter: config.retryAfter.kind === 'constant' ? String(config.retryAfter.seconds) : config.retryAfter.kind,
+    taskMedianMs: config.taskMedianMs,
+    taskP95Ms: config.taskP95Ms,
     seed: config.seed,
   }));
 

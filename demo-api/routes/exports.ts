@@ -61,7 +61,7 @@ export const exportRoutes: FastifyPluginAsync<StateOptions> = async (app, { stat
       if (holdId !== undefined && !holds.has(holdId)) return unknownHold(reply, holdId);
       const inFlight = inFlightExports.get(account.id) ?? 0;
       if (inFlight >= config.throttleLimit && !request.faults.has('throttle-off')) {
-        setRetryAfter(reply, 1000);
+        setRetryAfter(reply, 1);
         return problem(reply, 429, 'TOO_MANY_IN_FLIGHT', `At most ${config.throttleLimit} exports may run at once.`, {
           limit: config.throttleLimit,
         });

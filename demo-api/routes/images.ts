@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createAuth } from '../auth';
 import type { Fault } from '../config';
-import { DISTRIBUTIONS, sampleDurationMs } from '../latency';
+import { sampleDurationMs } from '../latency';
 import { problem, setRetryAfter } from '../replies';
+import { RETRY_AFTER_MODES, type RetryAfterMode, parseRetryAfterMode, retryAfterSeconds } from '../retry-after';
 import {
   AUTHENTICATED,
   AUTHENTICATED_PROBLEMS,
@@ -11,8 +12,8 @@ import {
   TASK_NOT_FOUND,
   dateTime,
 } from '../schemas';
-import { latencyScale, type StateOptions } from '../state';
-import { SCENARIOS, createTask, taskView, type Scenario } from '../tasks';
+import { type DemoState, latencyScale, type StateOptions } from '../state';
+import { SCENARIOS, type Task, type TaskState, createTask, taskStateAt, taskView, type Scenario } from '../tasks';
 
 const scenarioFor = (faults: ReadonlySet<Fault>, requested: Scenario | undefined): Scenario => {
   if (faults.has('task-stuck')) return 'never-finishes';
@@ -20,9 +21,35 @@ const scenarioFor = (faults: ReadonlySet<Fault>, requested: Scenario | undefined
   return requested ?? 'completes';
 };
 
+/** DEMO_RETRY_AFTER, or what the request's x-demo-retry-after asks for; undefined after answering 400. */
+function retryAfterModeOf(state: DemoState, request: FastifyRequest, reply: FastifyReply): RetryAfterMode | undefined {
+  const header = request.headers['x-demo-retry-after'];
+  if (typeof header !== 'string') return state.config.retryAfter;
+  const mode = parseRetryAfterMode(header);
+  if (!mode) void problem(reply, 400, 'INVALID_REQUEST', `x-demo-retry-after: expected ${RETRY_AFTER_MODES}.`);
+  return mode;
+}
+
+/** Retry-After on the answer about a task that is not finished, in whole seconds, as the mode says. */
+function hintWhenToAskAgain(
+  reply: FastifyReply,
+  mode: RetryAfterMode,
+  state: DemoState,
+  task: Task,
+  taskState: TaskState,
+) {
+  const workload = {
+    typicalMs: state.taskDuration.medianMs * latencyScale(state, reply.request.faults),
+    slots: state.workers.slots,
+    startedAt: task.startsAt,
+  };
+  const seconds = retryAfterSeconds(mode, taskState, workload, Date.now());
+  if (seconds !== undefined) setRetryAfter(reply, seconds);
+}
+
 /** Image generation: submit (202), then poll the task (or follow it: routes/task-streams.ts, webhooks.ts). */
 export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state }) => {
-  const { config, tasks, webhooks } = state;
+  const { config, tasks, webhooks, workers } = state;
   const { authenticate } = createAuth(app, state);
 
   app.post<{
@@ -35,7 +62,8 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
       schema: {
         summary: 'Submit an image generation',
         description:
-          'Answers 202 at once; poll the task at Location, honouring Retry-After, or stream it. With a callbackUrl, ' +
+          'Answers 202 at once: the task is queued for the workers. Poll it at Location, honouring Retry-After ' +
+          '(whole seconds), or stream it. With a callbackUrl, ' +
           'the finished task is also sent there as a Standard Webhooks event, signed with the secret of ' +
           'GET /api/v1/webhooks/signing-secret (headers webhook-id, webhook-timestamp, webhook-signature) and ' +
           'sent again, with the same webhook-id, until the receiver answers 2xx within 2 s (at most 6 attempts).',
@@ -98,9 +126,11 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
       },
     },
     async (request, reply) => {
+      const retryAfter = retryAfterModeOf(state, request, reply);
+      if (!retryAfter) return reply;
       const now = Date.now();
       const scale = latencyScale(state, request.faults);
-      const durationMs = sampleDurationMs(config.seed, request.body.prompt, DISTRIBUTIONS.imageGeneration, scale);
+      const durationMs = sampleDurationMs(config.seed, request.body.prompt, state.taskDuration, scale);
       const task = createTask(
         {
           ownerId: request.account!.id,
@@ -112,19 +142,20 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
         },
         durationMs,
         now,
+        workers,
       );
       tasks.set(task.id, task);
       webhooks.schedule(task, { faults: request.faults, latencyScale: scale });
-      const { body, state: taskState } = taskView(task, now, request.faults.has('schema-drift'));
-      const { status, state: driftedStatus } = body as { status?: string; state?: string };
-      setRetryAfter(reply, taskState.retryAfterMs ?? 1000);
+      hintWhenToAskAgain(reply, retryAfter, state, task, taskStateAt(task, now, workers));
+      // Accepted means queued, even when a worker takes the task at once.
+      const status = 'queued';
       return reply
         .code(202)
         .header('location', `/api/v1/tasks/${task.id}`)
         .send({
           taskId: task.id,
-          ...(status === undefined ? { state: driftedStatus } : { status }),
-          createdAt: body.createdAt,
+          ...(request.faults.has('schema-drift') ? { state: status } : { status }),
+          createdAt: new Date(task.createdAt).toISOString(),
         });
     },
   );
@@ -135,7 +166,9 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
       onRequest: authenticate,
       schema: {
         summary: 'Read a task',
-        description: 'Only the owner may read a task; Retry-After says when to ask again while it is not finished.',
+        description:
+          'Only the owner may read a task; while it is not finished, Retry-After (whole seconds) says when to ask ' +
+          'again, and while it waits for a worker, queuePosition says its place in the queue.',
         tags: ['images'],
         operationId: 'getTask',
         security: AUTHENTICATED,
@@ -153,8 +186,11 @@ export const imageRoutes: FastifyPluginAsync<StateOptions> = async (app, { state
       if (!task || task.ownerId !== request.account!.id) {
         return problem(reply, 404, 'TASK_NOT_FOUND', `No task ${request.params.id}.`);
       }
-      const { body, state: taskState } = taskView(task, Date.now(), request.faults.has('schema-drift'));
-      if (taskState.retryAfterMs !== null) setRetryAfter(reply, taskState.retryAfterMs);
+      const retryAfter = retryAfterModeOf(state, request, reply);
+      if (!retryAfter) return reply;
+      const { body, state: taskState } = taskView(task, Date.now(), workers, request.faults.has('schema-drift'));
+      const finished = taskState.status === 'completed' || taskState.status === 'failed';
+      if (!finished) hintWhenToAskAgain(reply, retryAfter, state, task, taskState);
       return body;
     },
   );

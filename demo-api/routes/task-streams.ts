@@ -33,6 +33,7 @@ export const taskStreamRoutes: FastifyPluginAsync<StateOptions> = async (app, { 
       {
         tickMs: PROGRESS_TICK_MS * latencyScale(state, request.faults),
         renameStatus: request.faults.has('schema-drift'),
+        workers: state.workers,
       },
       emit,
     );

@@ -1,3 +1,5 @@
+import { EnvError } from '../env';
+
 /** Sends one GET and resolves to the HTTP status; rejects when there is no HTTP answer at all. */
 export type StatusProbe = (url: string) => Promise<number>;
 
@@ -18,6 +20,8 @@ export async function describeUnreachableTarget(healthUrl: string, probe: Status
   try {
     status = await probe(healthUrl);
   } catch (error) {
+    // A missing or malformed setting is not an unreachable API: it comes out as itself, naming the key.
+    if (error instanceof EnvError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const reason = NETWORK_REASONS.find(([pattern]) => pattern.test(message))?.[1];
     return `${healthUrl} did not answer: ${reason ?? firstLine(message)}.`;

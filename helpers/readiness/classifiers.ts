@@ -15,8 +15,8 @@ export type HttpObservation = {
 const EVIDENCE_CHARS = 2_000;
 
 /**
- * The server's hint of when to look again: `retry-after-ms` (milliseconds), else `Retry-After`
- * (seconds or an HTTP date). Undefined without a usable hint.
+ * The server's hint of when to look again: `Retry-After` (whole seconds or an HTTP date), or the
+ * `retry-after-ms` (milliseconds) that some APIs send beside it. Undefined without a usable hint.
  */
 export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
   const milliseconds = Number(headers['retry-after-ms']);
@@ -32,14 +32,17 @@ export function retryAfterMs(headers: Record<string, string>, now = Date.now()):
 
 /**
  * For a resource with a status field, such as an asynchronous task: `completed` is ready, `failed`
- * is a terminal failure carrying the server's error, anything else is not ready yet. Any HTTP status
- * but 200, and any body that breaks the schema, is fatal.
+ * is a terminal failure carrying the server's error, anything else is not ready yet, and the phase it
+ * is in (`queued`, `processing`…), whose duration the schedule learns. Any HTTP status but 200, and
+ * any body that breaks the schema, is fatal.
  */
 export function byStatusField<S extends z.ZodType>(options: {
   schema: S;
   field?: string;
   ready?: readonly string[];
   failed?: readonly string[];
+  /** The body field that gives the place in a queue while it waits (`queuePosition`, say), if the API has one. */
+  queuePositionField?: string;
   /** The server's explanation of a failure; by default the body's `error` as `CODE: message`. */
   errorOf?: (body: z.infer<S>) => string;
   redactor?: Redactor;
@@ -51,7 +54,8 @@ export function byStatusField<S extends z.ZodType>(options: {
   return async (response) => {
     const parsed = await parseOk(response, options.schema, redactor, 200);
     if (parsed.kind === 'fatal') return parsed;
-    const value = String((parsed.body as Record<string, unknown>)[field]);
+    const body = parsed.body as Record<string, unknown>;
+    const value = String(body[field]);
     const observed = `${field} ${value}`;
     const httpStatus = response.status();
     if (ready.includes(value)) return { kind: 'ready', value: parsed.body, observed, httpStatus };
@@ -59,7 +63,15 @@ export function byStatusField<S extends z.ZodType>(options: {
       const reason = (options.errorOf ?? defaultError)(parsed.body);
       return { kind: 'fatal', category: 'terminal-failure', observed, httpStatus, evidence: `${observed}: ${reason}` };
     }
-    return { kind: 'not-ready', observed, httpStatus, retryAfterMs: retryAfterMs(response.headers()) };
+    const position = options.queuePositionField === undefined ? undefined : body[options.queuePositionField];
+    return {
+      kind: 'not-ready',
+      observed: typeof position === 'number' && position > 0 ? `${observed} (queue position ${position})` : observed,
+      httpStatus,
+      retryAfterMs: retryAfterMs(response.headers()),
+      phase: value,
+      queuePosition: typeof position === 'number' && position > 0 ? position : undefined,
+    };
   };
 }
 

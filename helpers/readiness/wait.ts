@@ -1,7 +1,9 @@
 import { expect } from '@playwright/test';
+import { EnvError } from '../env';
 import type { Redactor } from '../secrets/redactor';
 import { type Clock, seededRandom, systemClock } from './clock';
-import { type ScheduleBasis, planNextPoll } from './schedule';
+import { type PastWait, type PhaseVisit, pastWaitOf, phaseVisits } from './history';
+import { type CurrentPhase, type ScheduleBasis, planNextPoll } from './schedule';
 
 // ---------------------------------------------------------------------------------------------
 // What a caller provides
@@ -11,18 +13,29 @@ export type FatalCategory = 'terminal-failure' | 'unexpected-status' | 'contract
 /** What one observation means. `observed` is a short description for reports: "status processing". */
 export type Verdict<R> =
   | { kind: 'ready'; value: R; observed: string; httpStatus?: number }
-  | { kind: 'not-ready'; observed: string; httpStatus?: number; retryAfterMs?: number }
+  | NotReadyVerdict
   | { kind: 'fatal'; category: FatalCategory; observed: string; httpStatus?: number; evidence: string };
+
+export type NotReadyVerdict = {
+  kind: 'not-ready';
+  observed: string;
+  httpStatus?: number;
+  retryAfterMs?: number | undefined;
+  /** The phase the subject is in (`queued`, `processing`…): the schedule learns how long each one takes. */
+  phase?: string | undefined;
+  /** Its place in a queue, when the API says (1: the next one taken). */
+  queuePosition?: number | undefined;
+};
 
 /** Sends one probe. It should give up after `timeoutMs`: the SLA leaves no more time than that. */
 export type Probe<O> = (attempt: { number: number; timeoutMs: number }) => Promise<O>;
 export type Classifier<O, R> = (observation: O) => Verdict<R> | Promise<Verdict<R>>;
 
-/** Where the helper keeps and learns how long an operation usually takes to become ready: the estimated
- *  time to ready of earlier waits (see WaitRecord), not the observed one, which includes their overshoot. */
+/** Where the helper keeps and learns how long an operation usually takes to become ready: what earlier
+ *  ready waits saw, as brackets (see PastWait), not their observed times, which include their overshoot. */
 export type ReadinessHistory = {
-  timesToReadyMs(operation: string): readonly number[];
-  recordTimeToReady(operation: string, ms: number): void;
+  pastWaits(operation: string): readonly PastWait[];
+  recordWait(operation: string, wait: PastWait): void;
 };
 
 /** A report step; the fixture maps it onto Allure and Playwright steps. */
@@ -76,6 +89,9 @@ export type AttemptRecord = {
   observed: string;
   verdict: 'ready' | 'not-ready' | 'fatal' | 'error';
   retryAfterMs: number | undefined;
+  /** The not-ready phase and queue position the classifier read from the answer, if any. */
+  phase: string | undefined;
+  queuePosition: number | undefined;
 };
 
 /** The last thing the API said during a wait: the last attempt that got an answer and was classified. */
@@ -109,12 +125,14 @@ export type WaitRecord = {
   /** The observed time to ready: from the start of the wait to the observation that found it ready;
    *  undefined unless ready. What a client of the API waited, overshoot of the polling included. */
   observedTimeToReadyMs: number | undefined;
-  /** The estimated time to ready: the middle of the bracket, what the history learns; undefined unless ready. */
+  /** The estimated time to ready: the middle of the bracket (the history keeps the bracket); undefined unless ready. */
   estimatedTimeToReadyMs: number | undefined;
   /** The observed time to ready, under its earlier name. */
   timeToReadyMs: number | undefined;
   /** Readiness happened after the last not-ready observation and by the first ready one (ms from start). */
   bracket: { lastNotReadyMs: number | undefined; firstReadyMs: number | undefined };
+  /** The not-ready phases the answers showed, when the classifier names them, with when each was entered and left. */
+  phases: PhaseVisit[];
   /** The last answer of the API, whatever became of the attempts after it; undefined when none answered. */
   lastObservation: LastObservation | undefined;
   /** What became of the last attempt; undefined when none was sent. */
@@ -239,6 +257,7 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         estimatedTimeToReadyMs: outcome === 'ready' ? estimatedTimeToReady(bracket) : undefined,
         timeToReadyMs: observedTimeToReadyMs,
         bracket,
+        phases: phaseVisits(timeline),
         lastObservation: lastAnswered && {
           attempt: lastAnswered.number,
           atMs: answeredAt(lastAnswered)!,
@@ -261,7 +280,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         attempts: timeline.length,
         elapsedMs: clock.now() - start,
         retryAfterMs,
-        learnedMs: options.history?.timesToReadyMs(options.operation) ?? [],
+        learned: options.history?.pastWaits(options.operation) ?? [],
+        current: currentPhase(timeline),
         random,
       });
       // Never wait past the SLA: the last poll is sent while there is still time for an answer.
@@ -283,6 +303,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           observed: 'no answer',
           verdict: 'error',
           retryAfterMs: undefined,
+          phase: undefined,
+          queuePosition: undefined,
         };
         timeline.push(attempt);
         const into = () => `on attempt ${number}, ${seconds(clock.now() - start, 1)} into the wait`;
@@ -292,6 +314,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
           observation = await options.probe({ number, timeoutMs: budget });
         } catch (error) {
           attempt.latencyMs = Math.round(clock.now() - attemptStart);
+          // A missing or malformed setting is not a readiness problem: it comes out as itself, naming the key.
+          if (error instanceof EnvError) throw error;
           attempt.observed = clean(describeError(error));
           finalProbe = { attempt: number, fate: 'no-answer', budgetMs: Math.round(budget), error: attempt.observed };
           // A probe that gave up because the SLA ran out is a timeout, not a broken probe.
@@ -327,6 +351,8 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
         if (verdict.kind === 'not-ready') {
           if (clock.now() >= deadline) throw timedOut();
           attempt.retryAfterMs = verdict.retryAfterMs;
+          attempt.phase = verdict.phase;
+          attempt.queuePosition = verdict.queuePosition;
           retryAfterMs = honourRetryAfter ? verdict.retryAfterMs : undefined;
           return 'not ready';
         }
@@ -355,13 +381,23 @@ export async function waitUntilReady<O, R>(options: WaitOptions<O, R>): Promise<
     }
 
     const finished = record('ready');
-    options.history?.recordTimeToReady(options.operation, finished.estimatedTimeToReadyMs!);
+    options.history?.recordWait(options.operation, pastWaitOf(finished)!);
     await report(waitStep, finished);
     return { value: ready!.value, record: finished };
   });
 }
 
 const VERDICT_WORD = { ready: 'ready', 'not-ready': 'not ready', fatal: 'fatal' } as const;
+
+/** The phase the last answer showed, when the classifier named one: what the next poll is planned from. */
+function currentPhase(timeline: readonly AttemptRecord[]): CurrentPhase | undefined {
+  const visit = phaseVisits(timeline).at(-1);
+  const last = timeline.findLast((attempt) => attempt.verdict !== 'error');
+  if (!visit || visit.left !== undefined || !last) return undefined;
+  const atMs = Math.round(last.startedAtMs + last.latencyMs);
+  const position = last.queuePosition === undefined ? undefined : { value: last.queuePosition, atMs };
+  return { phase: visit.phase, entered: visit.entered, queuePosition: position };
+}
 
 /** The stack of whoever called `fn`, so that a failure points at the test, not at this helper. */
 export function captureCallSite(fn: (...args: never[]) => unknown): Error {
