@@ -4,10 +4,9 @@ import { EnvError, readEnv } from './helpers/env';
 import { redacting } from './reporters/redacting-reporter';
 import { loadSettings } from './setup/settings';
 
-loadSettings();
-
 function envOrExit() {
   try {
+    loadSettings();
     return readEnv();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
@@ -40,7 +39,13 @@ export default defineConfig({
     // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
     [
       path.join(__dirname, 'reporters/allure.ts'),
-      { resultsDir: 'allure-results', detail: false, targetUrl: env.baseURL, environmentInfo: env.reportSettings },
+      {
+        resultsDir: 'allure-results',
+        detail: false,
+        targetUrl: env.baseURL,
+        environment: env.environment,
+        environmentInfo: env.reportSettings,
+      },
     ],
     [
       path.join(__dirname, 'reporters/readiness-summary-reporter.ts'),
