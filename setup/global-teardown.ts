@@ -4,6 +4,7 @@ import { type FullConfig, request } from '@playwright/test';
 import { readEnv } from '../helpers/env';
 import { type WorkerLogins, auditRoleLogins, describeAudit, parseWorkerLogins } from '../helpers/http/login-audit';
 import { ROLE_LOGINS_DIR } from '../helpers/http/sessions';
+import { wrapWords } from '../helpers/reports/text-lines';
 import { loginsBeforeTheRun, serverLogins } from './login-counts';
 
 // After the run: the role sessions must have logged in once per worker process that used them,
@@ -25,16 +26,19 @@ export default async function auditRoleLoginsAfterRun(config: FullConfig) {
       audits.push(auditRoleLogins(role, workers, seen === undefined ? undefined : seen - before));
     }
     console.log(
-      `Role logins: ${audits.map(describeAudit).join('; ')}. Each worker process logs in once per role it ` +
-        'uses; Playwright starts one per repetition of --repeat-each and a new one after a failed test ' +
-        '(docs/clients-and-auth.md).',
+      [
+        'Role logins: each worker process logs in once per role it uses (docs/clients-and-auth.md).',
+        ...audits.map((audit) => `  ${describeAudit(audit)}`),
+      ].join('\n'),
     );
     const excess = audits.filter((audit) => !audit.ok);
     // Outside CI the API may be one started by hand and shared with other runs, whose logins it counts too.
     if (excess.length > 0 && !env.ci) {
       console.log(
-        `The API counted more logins than this run's sessions made (${excess.map((audit) => audit.role).join(', ')}); ` +
-          'not an error outside CI, where another run may share it.',
+        wrapWords(
+          `The API counted more logins than this run's sessions made (${excess.map((audit) => audit.role).join(', ')}); ` +
+            'not an error outside CI, where another run may share it.',
+        ).join('\n'),
       );
     } else if (excess.length > 0) {
       const error = new Error(

@@ -17,7 +17,10 @@ test('logins fit when each worker process logged in once per role, plus its rene
   });
   expect(auditRoleLogins('admin', workers, undefined)).toMatchObject({ workers: 1, ok: true });
   expect(describeAudit(auditRoleLogins('user', workers, 3))).toBe(
-    'user 3 logins in 2 worker processes (1 renewals, 3 seen by the API)',
+    'user: 3 logins in 2 worker processes, 1 renewal, 3 seen by the API',
+  );
+  expect(describeAudit(auditRoleLogins('admin', workers, undefined))).toBe(
+    'admin: 1 login in 1 worker process, 0 renewals',
   );
 });
 

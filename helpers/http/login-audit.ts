@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { count } from '../reports/text-lines';
 
 const Stats = z.object({
   routes: z.record(z.string(), z.object({ count: z.int(), byStatus: z.record(z.string(), z.int()) })),
@@ -53,8 +54,11 @@ export function auditRoleLogins(
   };
 }
 
-/** One line for the end of the run: `user 4 logins in 4 worker processes (0 renewals)`. */
+/** One role's line for the end of the run: `user: 4 logins in 4 worker processes, 0 renewals`. */
 export function describeAudit(audit: RoleLoginAudit): string {
   const server = audit.serverLogins === undefined ? '' : `, ${audit.serverLogins} seen by the API`;
-  return `${audit.role} ${audit.logins} logins in ${audit.workers} worker processes (${audit.renewals} renewals${server})`;
+  return (
+    `${audit.role}: ${count(audit.logins, 'login')} in ${count(audit.workers, 'worker process', 'worker processes')}, ` +
+    `${count(audit.renewals, 'renewal')}${server}`
+  );
 }
