@@ -1,5 +1,5 @@
 import { exchangesFromAttachments } from '../http/exchange-report';
-import { recordsFromAttachments } from '../readiness/summary';
+import { READINESS_ATTACHMENT } from '../readiness/wait';
 import { type ApiDocument, operationOfCall } from './api-summary';
 import type { TestActivity } from './test-labels';
 
@@ -27,7 +27,7 @@ export function activityOf(result: ActivityResult, document: ApiDocument | undef
       operation: operationOf(exchange.method, exchange.path),
       identity: exchange.identity,
     })),
-    waits: recordsFromAttachments(result.attachments).map((record) => record.operation),
+    waits: waitedOperations(result.attachments),
     failedOperation:
       result.status === 'passed' || result.status === 'skipped'
         ? undefined
@@ -70,8 +70,21 @@ function operationOfStep(
     ...step.attachments,
     ...step.steps.filter((child) => child.category === 'test.attach').flatMap((child) => child.attachments),
   ];
-  const wait = recordsFromAttachments(own)[0];
-  if (wait) return wait.operation;
+  const wait = waitedOperations(own)[0];
+  if (wait !== undefined) return wait;
   const call = exchangesFromAttachments(own)[0];
   return call ? operationOf(call.method, call.path) : undefined;
+}
+
+// The operation of each wait record: all a label needs, read so that no record can stop the reporter.
+function waitedOperations(attachments: readonly Attachment[]): string[] {
+  return attachments.flatMap((attachment) => {
+    if (attachment.name !== READINESS_ATTACHMENT || !attachment.body) return [];
+    try {
+      const { operation } = JSON.parse(attachment.body.toString('utf8')) as { operation?: unknown };
+      return typeof operation === 'string' ? [operation] : [];
+    } catch {
+      return [];
+    }
+  });
 }
