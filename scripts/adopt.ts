@@ -20,6 +20,7 @@ const DEMO_ONLY = [
   'api/generated',
   'bench/polling.bench.ts',
   'checks/adoption',
+  'checks/reports',
   'checks/unit/generated-contracts.spec.ts',
   'replay/checks/live-instances.spec.ts',
 ];
