@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import playwrightPackage from '@playwright/test/package.json';
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
@@ -9,6 +9,7 @@ import type { ApiDocument } from '../helpers/reports/api-summary';
 import { decorationOf } from '../helpers/reports/step-annotations';
 import { activityOf } from '../helpers/reports/test-activity';
 import { LABELS, type Label, activityLabels, featureAndStory, withDefaultLabels } from '../helpers/reports/test-labels';
+import { environmentInfoFile, stringifyProperties } from '../helpers/reports/allure-config';
 import { documentOfThisRun } from './openapi-document';
 import { envOfThisRun } from './run-settings';
 
@@ -42,11 +43,20 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   // Allure names a step after its Playwright title and start: by them the end finds the step again.
   private readonly stepsByKey = new Map<string, TestStep[]>();
   private document: Promise<ApiDocument | undefined> | undefined;
+  private readonly environmentBlock: Record<string, string>;
 
   constructor({ targetUrl, environment, ...options }: Options = {}) {
+    const block = Object.fromEntries(
+      Object.entries({ ...environmentInfo(targetUrl, environment), ...options.environmentInfo }).map(([key, value]) => [
+        key,
+        value ?? '',
+      ]),
+    );
     super({
       ...options,
-      environmentInfo: { ...environmentInfo(targetUrl, environment), ...options.environmentInfo },
+      // Allure shows one environment block for a whole report, the last run's of those merged: a run of
+      // an environment keeps its own apart, and the report gives it to that environment.
+      environmentInfo: environment ? undefined : block,
       listeners: [
         ...(options.listeners ?? []),
         {
@@ -57,6 +67,17 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     });
     this.resultsDir = options.resultsDir ?? 'allure-results';
     this.environment = environment;
+    this.environmentBlock = block;
+  }
+
+  override async onEnd(): Promise<void> {
+    await super.onEnd();
+    if (!this.environment || !this.emptied) return;
+    mkdirSync(this.resultsDir, { recursive: true });
+    writeFileSync(
+      path.join(this.resultsDir, environmentInfoFile(this.environment)),
+      stringifyProperties(this.environmentBlock),
+    );
   }
 
   // allure-playwright adds to its folder, and results of an earlier run would read as retries of this

@@ -76,6 +76,7 @@ export default class ApiSummaryReporter implements Reporter {
       name: metricsFileName('api-metrics', summary.environment),
       metrics: apiMetrics(summary, runWindow(result.startTime, result.duration), sampleId),
       table,
+      environment: summary.environment,
     });
   }
 

@@ -70,6 +70,7 @@ export default class ReadinessSummaryReporter implements Reporter {
       name: metricsFileName('readiness-metrics', summary.environment),
       metrics: readinessMetrics(summary, runWindow(result.startTime, result.duration), sampleId),
       table,
+      environment: summary.environment,
     });
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ReporterRuntime, createDefaultWriter } from 'allure-js-commons/sdk/reporter';
 import type { MetricSample, RunWindow } from '../helpers/reports/metrics';
 
 export type SummaryFile = { name: string; body: string; contentType: string };
@@ -20,23 +19,35 @@ export function writeSummaryFiles(files: readonly SummaryFile[], outputDir: stri
  */
 export function addToAllureResults(
   allureResultsDir: string,
-  { name, metrics, table }: { name: string; metrics: readonly MetricSample[]; table: SummaryFile },
+  {
+    name,
+    metrics,
+    table,
+    environment,
+  }: { name: string; metrics: readonly MetricSample[]; table: SummaryFile; environment: string | null },
 ): void {
   mkdirSync(allureResultsDir, { recursive: true });
   // One file per summary and environment: runs of several environments share the results folder.
   writeFileSync(path.join(allureResultsDir, `${name}-perf.json`), `${JSON.stringify(metrics, null, 2)}\n`);
-  attachGlobally(allureResultsDir, [table]);
+  attachGlobally(allureResultsDir, [table], environment);
 }
 
-function attachGlobally(allureResultsDir: string, files: readonly SummaryFile[]): void {
-  const runtime = new ReporterRuntime({ writer: createDefaultWriter({ resultsDir: allureResultsDir }) });
-  runtime.applyGlobalRuntimeMessages(
-    files.map(({ name, body, contentType }) => ({
-      type: 'global_attachment_content' as const,
-      data: { name, content: Buffer.from(body).toString('base64'), encoding: 'base64' as const, contentType },
-    })),
+// Allure's globals file: attachments of the whole run, each of the environment it names (the store
+// files one without an environment under a `default` one, which would then show beside the others).
+function attachGlobally(allureResultsDir: string, files: readonly SummaryFile[], environment?: string | null): void {
+  mkdirSync(allureResultsDir, { recursive: true });
+  const attachments = files.map(({ name, body, contentType }) => {
+    const source = `${randomUUID()}-attachment.${EXTENSIONS[contentType] ?? 'txt'}`;
+    writeFileSync(path.join(allureResultsDir, source), body);
+    return { name, source, type: contentType, timestamp: Date.now(), ...(environment ? { environment } : {}) };
+  });
+  writeFileSync(
+    path.join(allureResultsDir, `${randomUUID()}-globals.json`),
+    JSON.stringify({ attachments, errors: [] }),
   );
 }
+
+const EXTENSIONS: Record<string, string> = { 'application/json': 'json', 'text/markdown': 'md' };
 
 /** The file name of a summary's metrics: `readiness-metrics`, `readiness-metrics-staging`. */
 export function metricsFileName(summary: string, environment: string | null): string {

@@ -4,9 +4,9 @@
 // (allure-framework/allure3#476; the awesome plugin's page template hard-codes `analyticsEnable: true`).
 // The analytics are stripped from the generated pages, and the build fails if a page still refers to
 // an external script or a known analytics host, e.g. because a later Allure injects them differently.
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { environmentsOf } from '../helpers/reports/allure-config';
+import { environmentsOf, parseProperties } from '../helpers/reports/allure-config';
 import { readTestResults } from '../helpers/reports/allure-results';
 import { wrapWords } from '../helpers/reports/text-lines';
 import { runAllure } from './allure-cli';
@@ -65,12 +65,27 @@ function reportPages(dir: string): string[] {
     .map((file) => path.join(dir, file));
 }
 
+/**
+ * Each environment's block of the report: what its run would have shown in Allure's one environment
+ * block (reporters/allure.ts keeps it apart, as environment-<name>.properties).
+ */
+function variablesOf(dirs: readonly string[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    dirs.flatMap((dir) =>
+      (existsSync(dir) ? readdirSync(dir) : []).flatMap((file) => {
+        const environment = /^environment-(.+)\.properties$/.exec(file)?.[1];
+        return environment ? [[environment, parseProperties(readFileSync(path.join(dir, file), 'utf8'))]] : [];
+      }),
+    ),
+  );
+}
+
 function buildReport(): void {
   rmSync(REPORT_DIR, { recursive: true, force: true });
   const environments = environmentsOf(readTestResults(RESULTS_DIRS));
   // The opt-out proposed upstream (allure-framework/allure3#784); it does nothing until Allure has it.
   const env = { ...process.env, ALLURE_NO_ANALYTICS: 'true' };
-  const generated = runAllure('generate', RESULTS_DIRS, { environments }, env);
+  const generated = runAllure('generate', RESULTS_DIRS, { environments, variables: variablesOf(RESULTS_DIRS) }, env);
   if (generated.status !== 0) process.exit(generated.status ?? 1);
 
   const problems: string[] = [];

@@ -1,6 +1,11 @@
 import { metricMaxDeltaPercentRule } from 'allure/rules';
 import { EnvError, parseEnv } from '../../helpers/env';
-import { allureConfigModule, environmentsOf } from '../../helpers/reports/allure-config';
+import {
+  allureConfigModule,
+  environmentsOf,
+  parseProperties,
+  stringifyProperties,
+} from '../../helpers/reports/allure-config';
 import { historyBeforeRun } from '../../helpers/reports/allure-history';
 import { type GateSettings, gateRules, gateSettings } from '../../helpers/reports/gate-rules';
 import { expect, test } from '../../fixtures';
@@ -184,4 +189,11 @@ test('a config that extends allurerc.mjs with the environments found and the gat
   expect(module).toContain('...{"appendHistory":false},');
   expect(module).toContain('label.name === "environment" && label.value === name');
   expect(module).toContain('...[{"id":"GATE_ENVIRONMENTS","environmentsTested":["dev"]}]');
+});
+
+test("an environment's block is kept as a properties file and read back as it was", () => {
+  const block = { 'Target URL': 'http://127.0.0.1:3100', 'a=b': 'c:d \\ e', Environment: 'staging' };
+  expect(stringifyProperties(block)).toContain('Target\\ URL=http://127.0.0.1:3100\n');
+  expect(parseProperties(stringifyProperties(block))).toEqual(block);
+  expect(parseProperties('# comment\n\nGit\\ commit=abc\nNode: v20\n')).toEqual({ 'Git commit': 'abc', Node: 'v20' });
 });
