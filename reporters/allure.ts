@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import playwrightPackage from '@playwright/test/package.json';
-import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import { Status, type StatusDetails, type StepResult, type TestResult as AllureTestResult } from 'allure-js-commons';
 import { AllureReporter } from 'allure-playwright';
 import type { ApiDocument } from '../helpers/reports/api-summary';
@@ -42,7 +42,9 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   private readonly labelsAtEnd = new Map<string, Label[]>();
   // Allure names a step after its Playwright title and start: by them the end finds the step again.
   private readonly stepsByKey = new Map<string, TestStep[]>();
-  private document: Promise<ApiDocument | undefined> | undefined;
+  private document: Promise<ApiDocument | undefined> = Promise.resolve(undefined);
+  // Playwright does not wait for a reporter's onTestEnd: the end of the run waits for every test's.
+  private readonly testsEnding: Array<Promise<void>> = [];
   private readonly environmentBlock: Record<string, string>;
 
   constructor({ targetUrl, environment, ...options }: Options = {}) {
@@ -70,7 +72,14 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     this.environmentBlock = block;
   }
 
+  override onBegin(suite: Suite): void {
+    super.onBegin(suite);
+    this.document = documentOfThisRun(envOfThisRun(), undefined, 'Allure labels').then((document) => document?.api);
+  }
+
   override async onEnd(): Promise<void> {
+    await Promise.all(this.testsEnding);
+    this.stepsByKey.clear();
     await super.onEnd();
     if (!this.environment || !this.emptied) return;
     mkdirSync(this.resultsDir, { recursive: true });
@@ -108,10 +117,16 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     super.onStepEnd(test, result, this.view(step));
   }
 
-  override async onTestEnd(test: TestCase, result: TestResult): Promise<void> {
+  override onTestEnd(test: TestCase, result: TestResult): Promise<void> {
+    const ending = this.endTest(test, result);
+    this.testsEnding.push(ending);
+    return ending;
+  }
+
+  private async endTest(test: TestCase, result: TestResult): Promise<void> {
     const uuid = this.resultUuids.get(test.id);
     if (uuid !== undefined) {
-      this.labelsAtEnd.set(uuid, activityLabels(activityOf(result, await this.apiDocument())));
+      this.labelsAtEnd.set(uuid, activityLabels(activityOf(result, await this.document)));
       this.resultUuids.delete(test.id);
     }
     await super.onTestEnd(test, result);
@@ -146,11 +161,6 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
       if (decoration) step.parameters.push(...decoration.parameters);
       this.nameSteps(step.steps);
     }
-  }
-
-  private apiDocument(): Promise<ApiDocument | undefined> {
-    this.document ??= documentOfThisRun(envOfThisRun(), undefined, 'Allure labels').then((document) => document?.api);
-    return this.document;
   }
 
   /**

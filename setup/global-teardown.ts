@@ -25,8 +25,10 @@ export default async function auditRoleLoginsAfterRun(config: FullConfig) {
       const before = loginsBeforeTheRun()[role] ?? 0;
       audits.push(auditRoleLogins(role, workers, seen === undefined ? undefined : seen - before));
     }
+    // After a blank line: a reporter such as `dot` may have left its own line unfinished.
     console.log(
       [
+        '',
         'Role logins: each worker process logs in once per role it uses (docs/clients-and-auth.md).',
         ...audits.map((audit) => `  ${describeAudit(audit)}`),
       ].join('\n'),
