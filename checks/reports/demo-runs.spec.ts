@@ -14,6 +14,8 @@ let dir: string;
 let baseline: Outcome;
 
 test.beforeAll(async ({}, testInfo) => {
+  // A hook has the config's timeout, not the group's: the first run starts a demo API and its workers.
+  testInfo.setTimeout(180_000);
   dir = path.join(testInfo.project.outputDir, 'demo-runs');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
