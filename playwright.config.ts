@@ -4,12 +4,11 @@ import { EnvError, readEnv } from './helpers/env';
 import { redacting } from './reporters/redacting-reporter';
 import { loadSettings } from './setup/settings';
 
-loadSettings();
-
 // Bad settings must not end this process: the VS Code extension and UI mode load this config to list
 // the tests. The list stays complete, and a run stops in global setup with the line naming the key.
 function envOrUndefined() {
   try {
+    loadSettings();
     return readEnv();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
@@ -40,7 +39,13 @@ export default defineConfig({
     // detail: false keeps Allure to the project's own steps (API calls, waits), without Playwright internals.
     [
       path.join(__dirname, 'reporters/allure.ts'),
-      { resultsDir: 'allure-results', detail: false, targetUrl: env?.baseURL, environmentInfo: env?.reportSettings },
+      {
+        resultsDir: 'allure-results',
+        detail: false,
+        targetUrl: env?.baseURL,
+        environment: env?.environment,
+        environmentInfo: env?.reportSettings,
+      },
     ],
     [
       path.join(__dirname, 'reporters/readiness-summary-reporter.ts'),

@@ -27,6 +27,8 @@ export default defineConfig({
     { name: 'first-run', testDir: path.join(__dirname, 'first-run'), testMatch: '*.spec.ts' },
     // Copies the repository, adopts the copy and runs its suite against a demo API started apart.
     ...(existsSync(demoTests) ? [{ name: 'adoption', testDir: path.join(__dirname, 'adoption') }] : []),
+    // Runs example specs against demo APIs of their own, and builds and gates their Allure reports.
+    ...(existsSync(demoTests) ? [{ name: 'reports', testDir: path.join(__dirname, 'reports') }] : []),
     ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),
     ...(existsSync(replayChecks) ? [{ name: 'replay', testDir: replayChecks }] : []),
   ],

@@ -34,6 +34,8 @@ export type LoginSettings = Readonly<{
 export type Env = Readonly<{
   /** Where the API under test lives: BASE_URL, or the embedded API when BASE_URL is unset. */
   baseURL: string;
+  /** API_ENV: the environment the run tests, whose settings come from .env.<name>; undefined for none. */
+  environment: string | undefined;
   /**
    * Set when the run starts an API of its own (BASE_URL unset, EMBEDDED_API_COMMAND set). With an
    * identity (the product its answers name in their Server header), outside CI a server already on the
@@ -80,6 +82,8 @@ const SECRET_SETTING = /(PASSWORD|SECRET|TOKEN|KEYS?|CREDENTIALS|CLIENTS)$/;
 const EMPTY_IS_A_VALUE = /(^|_)AUTH_SCHEME$/;
 const SLA_SETTING = /^SLA_[A-Z0-9_]+_MS$/;
 const ROLE_NAME = /^[a-z][a-z0-9_]*$/;
+/** API_ENV: it names a file (.env.<name>), a label and metric keys. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 const milliseconds = z.coerce
   .number({ error: 'expected a number of milliseconds' })
@@ -97,6 +101,10 @@ const urlPath = z.string().startsWith('/', { error: 'expected a path starting wi
 const strategy = z.enum(AUTH_STRATEGIES, { error: `expected one of ${AUTH_STRATEGIES.join(', ')}` });
 
 const EnvSchema = z.object({
+  API_ENV: z
+    .string()
+    .regex(ENVIRONMENT_NAME, { error: 'expected a name of letters, digits, - or _, such as staging' })
+    .optional(),
   BASE_URL: httpUrl.optional(),
   HEALTH_PATH: urlPath.default('/health'),
   EMBEDDED_API_COMMAND: z.string().optional(),
@@ -161,6 +169,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const secretSettings = Object.keys(present).filter((key) => SECRET_SETTING.test(key));
   return Object.freeze({
     baseURL: (raw.BASE_URL ?? `http://127.0.0.1:${raw.EMBEDDED_API_PORT}`).replace(/\/+$/, ''),
+    environment: raw.API_ENV,
     embeddedApi:
       raw.BASE_URL === undefined
         ? Object.freeze({

@@ -22,6 +22,7 @@ const DEMO_ONLY = [
   'bench/polling.bench.ts',
   'bench/servers.json',
   'checks/adoption',
+  'checks/reports',
   'checks/unit/generated-contracts.spec.ts',
   'replay/checks/live-instances.spec.ts',
 ];

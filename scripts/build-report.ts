@@ -1,15 +1,19 @@
-// Builds the Allure report of the last run (`npm run report`) and keeps it private: Allure 3's report
+// Builds the Allure report of the last run (`npm run report [allure-results folders…]`): one report of
+// every folder given, each run's environment (API_ENV) an Allure environment. And keeps it private: Allure 3's report
 // pages load Google Analytics from a third-party host when opened, with no option to turn it off
 // (allure-framework/allure3#476; the awesome plugin's page template hard-codes `analyticsEnable: true`).
 // The analytics are stripped from the generated pages, and the build fails if a page still refers to
 // an external script or a known analytics host, e.g. because a later Allure injects them differently.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { environmentsOf, parseProperties } from '../helpers/reports/allure-config';
+import { readTestResults } from '../helpers/reports/allure-results';
+import { wrapWords } from '../helpers/reports/text-lines';
+import { runAllure } from './allure-cli';
 
 // allurerc.mjs's `output`.
 const REPORT_DIR = 'allure-report';
-const RESULTS_DIR = 'allure-results';
+const RESULTS_DIRS = process.argv.length > 2 ? process.argv.slice(2) : ['allure-results'];
 
 export const ANALYTICS_HOSTS = [
   'googletagmanager.com',
@@ -61,12 +65,27 @@ function reportPages(dir: string): string[] {
     .map((file) => path.join(dir, file));
 }
 
+/**
+ * Each environment's block of the report: what its run would have shown in Allure's one environment
+ * block (reporters/allure.ts keeps it apart, as environment-<name>.properties).
+ */
+function variablesOf(dirs: readonly string[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    dirs.flatMap((dir) =>
+      (existsSync(dir) ? readdirSync(dir) : []).flatMap((file) => {
+        const environment = /^environment-(.+)\.properties$/.exec(file)?.[1];
+        return environment ? [[environment, parseProperties(readFileSync(path.join(dir, file), 'utf8'))]] : [];
+      }),
+    ),
+  );
+}
+
 function buildReport(): void {
   rmSync(REPORT_DIR, { recursive: true, force: true });
-  const allure = path.join('node_modules', 'allure', 'cli.js');
+  const environments = environmentsOf(readTestResults(RESULTS_DIRS));
   // The opt-out proposed upstream (allure-framework/allure3#784); it does nothing until Allure has it.
   const env = { ...process.env, ALLURE_NO_ANALYTICS: 'true' };
-  const generated = spawnSync(process.execPath, [allure, 'generate', RESULTS_DIR], { stdio: 'inherit', env });
+  const generated = runAllure('generate', RESULTS_DIRS, { environments, variables: variablesOf(RESULTS_DIRS) }, env);
   if (generated.status !== 0) process.exit(generated.status ?? 1);
 
   const problems: string[] = [];
@@ -87,9 +106,9 @@ function buildReport(): void {
     for (const problem of problems) console.error(`  ${problem}`);
     process.exit(1);
   }
-  console.log(
-    `Allure report in ${REPORT_DIR}/: analytics removed from ${stripped} of ${pages.length} pages, no request to another host.`,
-  );
+  const of = environments.length > 0 ? ` of the environments ${environments.join(', ')}` : '';
+  const done = `Allure report${of} in ${REPORT_DIR}/: analytics removed from ${stripped} of ${pages.length} pages, no request to another host.`;
+  console.log(wrapWords(done).join('\n'));
 }
 
 if (require.main === module) buildReport();

@@ -80,7 +80,7 @@ const unsharded = (JSON.parse(listed.stdout) as { suites: Suite[] }).suites.redu
   0,
 );
 const allureTotal =
-  readJson<{ stats: { total?: number } }>(path.join('allure-report', 'summary.json')).stats.total ?? 0;
+  readJson<{ stats: { total?: number } }>(path.join('allure-report', 'by-feature', 'summary.json')).stats.total ?? 0;
 type Summary = { waits: number; operations: Array<{ operation: string; waits: number }> };
 const shardWaits = Array.from({ length: shards }, (_, index) => {
   const file = path.join(work, `shard-${index + 1}`, 'readiness', 'readiness-summary.json');

@@ -3,10 +3,13 @@ import { type Env, readEnv } from '../helpers/env';
 import { describeOtherServer, describeUnreachableTarget } from '../helpers/http/health-check';
 import { READINESS_HISTORY_FILE, compactHistory } from '../helpers/readiness/history';
 import { noteLoginsBeforeTheRun } from './login-counts';
+import { loadSettings } from './settings';
 
 // Runs once before any test: an unreachable API is reported here, once, instead of as a timeout in
 // every test. Nothing of the previous run is deleted before this check has passed.
 export default async function checkTargetAnswers() {
+  // Again, so that a settings file the config could not load (API_ENV) is named here, where a run stops.
+  loadSettings();
   const env = readEnv();
   const context = await request.newContext({ baseURL: env.baseURL, timeout: 5_000 });
   try {

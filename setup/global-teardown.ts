@@ -25,7 +25,8 @@ export default async function auditRoleLoginsAfterRun(config: FullConfig) {
       const before = loginsBeforeTheRun()[role] ?? 0;
       audits.push(auditRoleLogins(role, workers, seen === undefined ? undefined : seen - before));
     }
-    console.log(describeAudits(audits).join('\n'));
+    // After a blank line: a reporter such as `dot` may have left its own line unfinished.
+    console.log(['', ...describeAudits(audits)].join('\n'));
     const excess = audits.filter((audit) => !audit.ok).map((audit) => audit.role);
     // Outside CI the API may be one started by hand and shared with other runs, whose logins it counts too.
     if (excess.length > 0 && !env.ci) {

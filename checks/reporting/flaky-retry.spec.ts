@@ -49,5 +49,7 @@ test('a test that passes only on a retry is flaky in the Allure report, and the 
   );
   expect(gate.stderr).toContain('Warning: 1 flaky test, passed only on a retry:');
   expect(gate.stderr).toContain('fails on its first attempt and passes on the retry');
-  expect(gate.stdout).toContain(`Quality gate passed on ${resultsDir}, with the flaky tests above.`);
+  expect(gate.stdout).toContain(
+    `Quality gate passed on ${resultsDir} (allurerc.mjs's rules), with the flaky tests above.`,
+  );
 });

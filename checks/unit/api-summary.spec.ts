@@ -1,27 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FullConfig, FullResult, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, TestCase, TestResult } from '@playwright/test/reporter';
 import { EnvError, parseEnv } from '../../helpers/env';
 import {
   type ApiCall,
   type ApiSummary,
-  DEFAULT_TREND_RULE,
-  type HistoryRun,
-  apiGateSettings,
-  apiSummarySettings,
   callsFromAttachments,
-  gateMisses,
-  historyRun,
   matchOperation,
+  openApiDocumentSetting,
+  operationOfCall,
   operationsOfDocument,
-  parseHistory,
   renderMarkdown,
-  renderSvg,
   renderText,
   routeTemplate,
   summarizeApiCalls,
-  trimHistory,
 } from '../../helpers/reports/api-summary';
 import ApiSummaryReporter from '../../reporters/api-summary-reporter';
 import { expect, test } from '../../fixtures';
@@ -129,7 +122,12 @@ test('per operation: calls, statuses, latency percentiles of the answers, and fa
     runDurationMs: 5_000.4,
     now: new Date('2026-11-30T10:00:00Z'),
   });
-  expect(summary).toMatchObject({ generatedAt: '2026-11-30T10:00:00.000Z', runDurationMs: 5_000, calls: 22 });
+  expect(summary).toMatchObject({
+    generatedAt: '2026-11-30T10:00:00.000Z',
+    environment: null,
+    runDurationMs: 5_000,
+    calls: 22,
+  });
   expect(summary.document).toBeNull();
   expect(summary.coverage).toBeNull();
   expect(summary.operations).toEqual([
@@ -141,10 +139,10 @@ test('per operation: calls, statuses, latency percentiles of the answers, and fa
       statuses: { '202': 1 },
       noResponse: 0,
       failures: 0,
+      provoked: 0,
       p50Ms: 40,
       p95Ms: 40,
       maxMs: 40,
-      trend: null,
     },
     {
       operation: 'GET /tasks/{id}',
@@ -154,13 +152,33 @@ test('per operation: calls, statuses, latency percentiles of the answers, and fa
       statuses: { '200': 19, '503': 1 },
       noResponse: 1,
       failures: 2,
+      provoked: 0,
       p50Ms: 10,
       p95Ms: 19,
       maxMs: 20,
-      trend: null,
     },
   ]);
   expect(summary.failures).toBe(2);
+});
+
+test('a 5xx or no answer that a test provoked on purpose is counted apart, and a green run speaks of no failure', () => {
+  const calls = [
+    { ...call('POST', '/login', 500, 5), provoked: true },
+    { ...call('POST', '/login', null, 50), provoked: true },
+    { ...call('POST', '/login', 200, 7), provoked: true },
+    call('POST', '/login', 200, 6),
+  ];
+  const summary = summarizeApiCalls({ calls, runDurationMs: 1 });
+  expect(summary.operations[0]).toMatchObject({ calls: 4, failures: 0, provoked: 2 });
+  expect(summary).toMatchObject({ failures: 0, provoked: 2 });
+  const text = renderText(summary, 'reports/api/api-summary.md');
+  expect(text).toContain('API summary: 4 calls to 1 operation, 2 provoked on purpose (no answer or 5xx).');
+  expect(text).not.toMatch(/failure/i);
+
+  const red = summarizeApiCalls({ calls: [call('POST', '/login', 500, 5), ...calls], runDurationMs: 1 });
+  expect(renderText(red, 'reports/api/api-summary.md')).toContain(
+    '5 calls to 1 operation, 1 failure (no answer or 5xx), 2 provoked on purpose (no answer or 5xx).',
+  );
 });
 
 test('with a document: documented operations never called, statuses not seen, and the coverage ratio', () => {
@@ -204,58 +222,6 @@ test('with a document: documented operations never called, statuses not seen, an
   expect(summary.document).toEqual({ source: 'openapi.json', title: 'Shop', version: '2.0.0', operations: 5 });
 });
 
-const runWith = (target: string, p95Ms: Record<string, number>, at = '2026-11-30T10:00:00.000Z'): HistoryRun => ({
-  at,
-  target,
-  p95Ms,
-});
-
-test('a p95 well over the median of the kept runs is flagged, as information', () => {
-  const target = 'https://api.example.com';
-  const history = [
-    runWith(target, { 'GET /slow': 100, 'GET /fast': 4, 'GET /new': 10 }),
-    runWith(target, { 'GET /slow': 120, 'GET /fast': 5, 'GET /new': 10 }),
-    runWith(target, { 'GET /slow': 110, 'GET /fast': 6 }),
-    // Another target's runs are not compared.
-    ...[1, 2, 3].map(() => runWith('http://127.0.0.1:3100', { 'GET /slow': 10 })),
-  ];
-  const calls = [call('GET', '/slow', 200, 170), call('GET', '/fast', 200, 30), call('GET', '/new', 200, 900)];
-  const summary = summarizeApiCalls({ calls, runDurationMs: 1, history, target });
-  const trend = (operation: string) => summary.operations.find((row) => row.operation === operation)?.trend;
-  // 170 ms against a median of 110 ms: +55 % and +60 ms.
-  expect(trend('GET /slow')).toEqual({ runs: 3, medianP95Ms: 110, changePercent: 55, regression: true });
-  // Six times slower, but only 25 ms more: under the absolute threshold.
-  expect(trend('GET /fast')).toEqual({ runs: 3, medianP95Ms: 5, changePercent: 500, regression: false });
-  // Two earlier runs only: no comparison yet.
-  expect(trend('GET /new')).toBeNull();
-  expect(summary.regressions).toEqual(['GET /slow']);
-
-  const tolerant = summarizeApiCalls({
-    calls,
-    runDurationMs: 1,
-    history,
-    target,
-    trendRule: { ...DEFAULT_TREND_RULE, thresholdPercent: 60 },
-  });
-  expect(tolerant.regressions).toEqual([]);
-  expect(renderMarkdown(summary)).toContain('slower: median 110 ms of 3 runs (+55 %)');
-  expect(renderText(summary, 'reports/api/api-summary.md')).toContain('p95 beyond its usual: GET /slow 170 ms (+55 %)');
-});
-
-test('the history keeps the last runs of each target, and skips what it cannot read', () => {
-  const runs = [1, 2, 3, 4].flatMap((n) => [
-    runWith('a', { 'GET /x': n }, `2026-11-0${n}T00:00:00.000Z`),
-    runWith('b', { 'GET /x': 10 * n }, `2026-11-0${n}T00:00:00.000Z`),
-  ]);
-  const kept = trimHistory(runs, 2);
-  expect(kept.map((run) => `${run.target}${run.p95Ms['GET /x']}`)).toEqual(['a3', 'b30', 'a4', 'b40']);
-  const text = `${JSON.stringify(kept[0])}\n{"half a line\n\n${JSON.stringify(kept[1])}\n`;
-  expect(parseHistory(text)).toEqual(kept.slice(0, 2));
-
-  const summary = summarizeApiCalls({ calls: [call('GET', '/x', 200, 7)], runDurationMs: 1, document });
-  expect(historyRun(summary, 'a')).toEqual({ at: summary.generatedAt, target: 'a', p95Ms: { 'GET /x': 7 } });
-});
-
 test('two shards summarised together are one run: percentiles over every call, not averages of shards', () => {
   const shardOne = Array.from({ length: 10 }, (_, i) =>
     exchange('GET', `/users/${i + 1}`, { status: 200, latencyMs: 10 }),
@@ -284,40 +250,48 @@ test.describe('the reporter', () => {
 
   test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const resultWith = (attachments: ReturnType<typeof exchange>) => ({ attachments }) as unknown as TestResult;
+  const resultWith = (attachments: ReturnType<typeof exchange>) =>
+    ({ attachments, steps: [] }) as unknown as TestResult;
+  const resultsDir = () => path.join(dir, 'allure-results');
   const runReporter = async (shard: FullConfig['shard'], results: TestResult[]) => {
     const reporter = new ApiSummaryReporter({
       outputDir: path.join(dir, 'api'),
-      historyFile: path.join(dir, 'history', 'api-summary.jsonl'),
+      allureResultsDir: resultsDir(),
       document: path.join(dir, 'openapi.json'),
     });
     reporter.onBegin({ shard } as FullConfig);
     for (const result of results) reporter.onTestEnd({} as TestCase, result);
-    await reporter.onEnd({ status: 'passed', duration: 1_000 } as FullResult);
+    await reporter.onEnd({ status: 'passed', startTime: new Date(0), duration: 1_000 });
     return JSON.parse(readFileSync(path.join(dir, 'api', 'api-summary.json'), 'utf8')) as ApiSummary;
   };
 
-  test('merging two shards gives one summary of both, and one history line', async () => {
+  test('merging two shards gives one summary of both, and only the whole run goes to Allure', async () => {
     const shardOne = [resultWith(exchange('GET', '/users/me', { status: 200, latencyMs: 5 }))];
     const shardTwo = [resultWith(exchange('DELETE', '/users/usr_1a2b3c4d', { status: 204, latencyMs: 9 }))];
     const partial = await runReporter({ current: 1, total: 2 }, shardOne);
     expect(partial.calls).toBe(1);
-    // A shard keeps no history: its p95s are of a part of the run.
-    expect(() => readFileSync(path.join(dir, 'history', 'api-summary.jsonl'))).toThrow();
+    // A shard's figures are of a part of the run: no metric, no attachment.
+    expect(existsSync(resultsDir())).toBe(false);
 
     const merged = await runReporter(null, [...shardOne, ...shardTwo]);
     expect(merged.calls).toBe(2);
     expect(merged.notCovered).toEqual(['POST /orders', 'GET /orders/{orderId}/lines', 'GET /users/{userId}']);
     expect(merged.coverage).toMatchObject({ covered: 2, operations: 5, ratio: 0.4 });
-    const history = parseHistory(readFileSync(path.join(dir, 'history', 'api-summary.jsonl'), 'utf8'));
-    expect(history.map((run) => run.p95Ms)).toEqual([{ 'GET /users/me': 5, 'DELETE /users/{userId}': 9 }]);
     const markdown = readFileSync(path.join(dir, 'api', 'api-summary.md'), 'utf8');
-    expect(markdown).toContain('| DELETE /users/{userId} | 1 | 204×1 | 9 ms | 9 ms | 9 ms | 0 | – | covered | – |');
-    expect(readFileSync(path.join(dir, 'api', 'api-summary.svg'), 'utf8')).toContain('documented, never called');
+    expect(markdown).toContain('| DELETE /users/{userId} | 1 | 204×1 | 9 ms | 9 ms | 9 ms | 0 | 0 | covered | – |');
+    const files = readdirSync(resultsDir());
+    expect(files.filter((file) => file.endsWith('-perf.json'))).toEqual(['api-metrics-perf.json']);
+    const metrics = JSON.parse(readFileSync(path.join(resultsDir(), 'api-metrics-perf.json'), 'utf8')) as Array<{
+      key: string;
+      value: number;
+    }>;
+    expect(metrics.find((metric) => metric.key === 'DELETE /users/{userId} · latency p95')?.value).toBe(9);
+    expect(metrics.find((metric) => metric.key === 'API coverage · operations')?.value).toBe(40);
+    expect(files.filter((file) => file.endsWith('-globals.json'))).toHaveLength(1);
   });
 });
 
-test('the Markdown table and the chart show every operation', () => {
+test('the Markdown table shows every operation', () => {
   const summary = summarizeApiCalls({
     calls: [call('GET', '/v2/users/me', 200, 5), call('POST', '/v2/orders', null, 10_000)],
     runDurationMs: 1,
@@ -325,58 +299,23 @@ test('the Markdown table and the chart show every operation', () => {
   });
   const markdown = renderMarkdown(summary);
   expect(markdown).toContain(
-    '| operation | calls | statuses | p50 | p95 | max | failures | p95 trend | coverage | documented statuses not seen |',
+    '| operation | calls | statuses | p50 | p95 | max | failures | provoked | coverage | documented statuses not seen |',
   );
-  expect(markdown).toContain('| POST /orders | 1 | no answer×1 | – | – | – | 1 | – | never called | 201 4XX |');
+  expect(markdown).toContain('| POST /orders | 1 | no answer×1 | – | – | – | 1 | 0 | never called | 201 4XX |');
   expect(markdown).toContain('## Documented operations never called');
-  const svg = renderSvg(summary);
-  for (const row of summary.operations) expect(svg).toContain(row.operation.replace(/[<>&"]/g, ''));
-  expect(svg).toMatch(/^<svg [^>]+>/);
 });
 
-test('the gate: a minimum coverage and required operations, one line per miss', () => {
-  const summary = summarizeApiCalls({
-    calls: [call('GET', '/users/me', 200, 5), call('POST', '/orders', null, 10_000)],
-    runDurationMs: 1,
-    document,
-  });
-  expect(gateMisses(summary, { coverageMin: undefined, requiredOperations: [] })).toEqual([]);
-  expect(gateMisses(summary, { coverageMin: 0.2, requiredOperations: ['get /users/me'] })).toEqual([]);
-  expect(
-    gateMisses(summary, {
-      coverageMin: 0.5,
-      requiredOperations: ['DELETE /users/{id}', 'POST /orders', 'GET /users/{userId}'],
-    }),
-  ).toEqual([
-    'Coverage 0.2 is below API_COVERAGE_MIN 0.5: 1 of 5 documented operations were called.',
-    'DELETE /users/{id} is required (API_REQUIRED_OPERATIONS), but no test called it.',
-    'POST /orders is required (API_REQUIRED_OPERATIONS), but none of its 1 call got an answer.',
-    'GET /users/{userId} is required (API_REQUIRED_OPERATIONS), but no test called it.',
-  ]);
-  const withoutDocument = summarizeApiCalls({ calls: [call('GET', '/users/me', 200, 5)], runDurationMs: 1 });
-  expect(gateMisses(withoutDocument, { coverageMin: 0.1, requiredOperations: ['GET /users/me'] })).toEqual([
-    'API_COVERAGE_MIN is 0.1, but the summary had no OpenAPI document to measure coverage against.',
-  ]);
+test('a call belongs to its documented operation, or else to its method and route template', () => {
+  expect(operationOfCall(document.api, 'get', '/v2/users/usr_1a2b3c4d')).toBe('GET /users/{userId}');
+  expect(operationOfCall(document.api, 'GET', '/__controls/stats?actor=a')).toBe('GET /__controls/stats');
+  expect(operationOfCall(undefined, 'delete', '/orders/42')).toBe('DELETE /orders/{id}');
 });
 
-test('the settings: defaults, and one line naming a bad key', () => {
+test('the setting of the document, and one line naming it when bad', () => {
   const env = (extra: Record<string, string>) => parseEnv({ BASE_URL: 'https://api.example.com', ...extra });
-  expect(apiSummarySettings(env({}))).toEqual({ document: undefined, trendRule: DEFAULT_TREND_RULE });
-  expect(apiGateSettings(env({}))).toEqual({ coverageMin: undefined, requiredOperations: [] });
-  expect(apiGateSettings(env({ API_COVERAGE_MIN: '0.75', API_REQUIRED_OPERATIONS: 'GET /a/{id}, POST /b' }))).toEqual({
-    coverageMin: 0.75,
-    requiredOperations: ['GET /a/{id}', 'POST /b'],
-  });
-  expect(apiSummarySettings(env({ OPENAPI_DOCUMENT: 'api.yaml', API_P95_REGRESSION_PERCENT: '25' }))).toMatchObject({
-    document: 'api.yaml',
-    trendRule: { thresholdPercent: 25 },
-  });
-  expect(() => apiGateSettings(env({ API_COVERAGE_MIN: '80' }))).toThrow(
-    new EnvError('Invalid setting API_COVERAGE_MIN: expected a ratio between 0 and 1, such as 0.8, got "80".'),
-  );
-  expect(() => apiGateSettings(env({ API_REQUIRED_OPERATIONS: 'GET /a, users' }))).toThrow(
-    new EnvError(
-      'Invalid setting API_REQUIRED_OPERATIONS: expected a comma list of METHOD /path/{template}, such as GET /items/{id} (not "users"), got "GET /a, users".',
-    ),
+  expect(openApiDocumentSetting(env({}))).toBeUndefined();
+  expect(openApiDocumentSetting(env({ OPENAPI_DOCUMENT: ' api.yaml ' }))).toBe('api.yaml');
+  expect(() => openApiDocumentSetting(env({ OPENAPI_DOCUMENT: '  ' }))).toThrow(
+    new EnvError('Invalid setting OPENAPI_DOCUMENT: expected a URL or a file, got "  ".'),
   );
 });

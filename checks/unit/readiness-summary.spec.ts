@@ -1,5 +1,6 @@
 import type { WaitRecord } from '../../helpers/readiness/wait';
-import { recordsFromAttachments, renderMarkdown, renderSvg, summarize } from '../../helpers/readiness/summary';
+import { recordsFromAttachments, renderMarkdown, renderText, summarize } from '../../helpers/readiness/summary';
+import { LINE_WIDTH } from '../../helpers/reports/text-lines';
 import { compareSummaryWithSteps, nothingToCheck, waitStepsOf } from '../../helpers/readiness/summary-check';
 import { expect, test } from '../../fixtures';
 
@@ -44,7 +45,7 @@ const records = [
 ];
 
 test('a summary per operation: observed and estimated time to ready, attempts, SLA share, breaches and failures', () => {
-  const summary = summarize(records, 20_000, new Date('2026-11-23T10:05:00Z'));
+  const summary = summarize(records, 20_000, { now: new Date('2026-11-23T10:05:00Z') });
   expect(summary).toMatchObject({
     runDurationMs: 20_000,
     waits: 8,
@@ -65,6 +66,7 @@ test('a summary per operation: observed and estimated time to ready, attempts, S
     },
     slaMs: 10_000,
     p95ShareOfSlaPercent: 28,
+    pushDelayMs: { p50: null, p95: null, max: null },
     slaBreaches: 1,
     failures: 1,
     provoked: 0,
@@ -90,23 +92,52 @@ test('records written before the times to ready had their names count as observe
   });
 });
 
-test('the Markdown and the chart name every operation and its figures', () => {
+test('the Markdown and the printed summary name every operation and its figures', () => {
   const summary = summarize(records, 20_000);
   const markdown = renderMarkdown(summary);
   expect(markdown).toContain(
-    '| operation | waits | ready | observed p50 | observed p95 | observed max | estimated p50 | attempts to ready mean/max | SLA | observed p95 of SLA | SLA breaches | failures | provoked |',
+    '| operation | waits | ready | observed p50 | observed p95 | observed max | estimated p50 | attempts to ready mean/max | SLA | observed p95 of SLA | push delay p95 | SLA breaches | failures | provoked |',
   );
   expect(markdown).toContain(
-    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 1.3 s | 3 / 5 | 10.0 s | 28 % | 1 (40 attempts) | 1 (1 attempt) | 0 |',
+    '| asset provisioning | 7 | 5 | 1.4 s | 2.8 s | 2.8 s | 1.3 s | 3 / 5 | 10.0 s | 28 % | – | 1 (40 attempts) | 1 (1 attempt) | 0 |',
   );
   expect(markdown).toContain('Observed time to ready runs from the start of a wait');
   expect(markdown).toContain('Estimated time to ready is the middle of the bracket');
-  const svg = renderSvg(summary);
-  expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  expect(svg).toContain('observed p50 1.4 s · p95 2.8 s (28 % of SLA) · max 2.8 s · estimated p50 1.3 s');
-  expect(svg).toContain(
-    '7 waits · 3 attempts to ready on average · 1 SLA breach (40 attempts) · 1 failure (1 attempt)',
-  );
+  expect(renderText(summary, 'reports/readiness/readiness-summary.md').split('\n')).toEqual([
+    'Readiness summary: 8 waits took 28.9 s in all, during a run of 20.0 s. Times to ready are observed; attempts are per',
+    '  ready wait.',
+    '  operation           ready   p50     p95     max     attempts  p95 of SLA',
+    '  asset provisioning  5 of 7  1.4 s   2.8 s   2.8 s   3 / 5     28 % of 10.0 s',
+    '  image generation    1 of 1  900 ms  900 ms  900 ms  2 / 2     9 % of 10.0 s',
+    '  SLA breaches: asset provisioning 1 (40 attempts)',
+    '  failures: asset provisioning 1 (1 attempt)',
+    '  details: reports/readiness/readiness-summary.md',
+  ]);
+});
+
+test('a push wait tells how late its push came, after the completion by the server clock', () => {
+  const pushed = (ms: number) => ({
+    ...wait('image generation (webhook)', 'ready', 1, 1_000),
+    receivedAfterCompletionMs: ms,
+  });
+  const [record] = recordsFromAttachments([
+    { name: 'readiness timeline', contentType: 'application/json', body: Buffer.from(JSON.stringify(pushed(40))) },
+  ]);
+  const summary = summarize([record!, pushed(120), pushed(10)], 5_000);
+  expect(summary.operations[0]?.pushDelayMs).toEqual({ p50: 40, p95: 120, max: 120 });
+  expect(renderText(summary)).toContain('  push delay p95: image generation (webhook) 120 ms');
+});
+
+test('no printed line is longer than a terminal, whatever the operations are called', () => {
+  const long = 'provisioning of the enterprise workspace, certificate and initial assets for a new member';
+  const many = Array.from({ length: 12 }, (_, i) => ({
+    ...wait(`${long} ${i}`, 'timeout', 40),
+    provoked: i % 2 === 0,
+  }));
+  const text = renderText(summarize([...many, wait(long, 'ready', 3, 1_234)], 60_000), 'reports/readiness/x.md');
+  for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(LINE_WIDTH);
+  expect(text).toContain('  SLA breaches: provisioning of the enterprise');
+  expect(text).toContain('  provoked on purpose: provisioning of the enterprise');
 });
 
 test('the summary is checked against the parameters of the wait steps in the report', () => {
@@ -198,23 +229,20 @@ test('provoked failures are counted apart, and an operation never ready shows as
     provoked: 1,
     attempts: { ready: { mean: null }, provoked: { mean: 12, max: 12 }, failures: { mean: 1, max: 1 } },
   });
-  const svg = renderSvg(summary);
-  expect(svg).toContain('>never ready</text>');
-  expect(svg).toContain('>2 waits · 1 failure (1 attempt) · 1 provoked on purpose</text>');
-  expect(svg).toContain('fill="#e7a0a0"');
+  const text = renderText(summary);
+  expect(text).toContain('  image generation  0 of 2  –    –    –    –         – of 10.0 s');
+  expect(text).toContain('  failures: image generation 1 (1 attempt)');
+  expect(text).toContain('  provoked on purpose: image generation 1 (12 attempts)');
 });
 
-test('an operation whose only waits were provoked on purpose is not drawn as a failure', () => {
+test('an operation whose only waits were provoked on purpose is not printed as a failure', () => {
   const provoked = (outcome: WaitRecord['outcome']) => ({ ...wait('image generation', outcome, 12), provoked: true });
   const summary = summarize([provoked('timeout'), provoked('terminal-failure')], 12_000);
   expect(summary.operations[0]).toMatchObject({ ready: 0, slaBreaches: 0, failures: 0, provoked: 2 });
-  const svg = renderSvg(summary);
-  expect(svg).toContain('>not ready, as its tests intended</text>');
-  expect(svg).toContain('>2 waits · 2 provoked on purpose</text>');
-  expect(svg).toContain('fill="url(#provoked)"');
-  expect(svg).not.toContain('#e7a0a0');
-  expect(svg).not.toContain('#a40000');
+  const text = renderText(summary);
+  expect(text).toContain('  provoked on purpose: image generation 2 (12 attempts)');
+  expect(text).not.toMatch(/failure|breach/i);
   expect(renderMarkdown(summary)).toContain(
-    '| image generation | 2 | 0 | – | – | – | – | – | 10.0 s | – | 0 | 0 | 2 (12 attempts) |',
+    '| image generation | 2 | 0 | – | – | – | – | – | 10.0 s | – | – | 0 | 0 | 2 (12 attempts) |',
   );
 });

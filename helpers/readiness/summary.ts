@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { READINESS_ATTACHMENT, type WaitRecord } from './wait';
 import { mean, percentile } from '../reports/statistics';
+import { count, table, wrapItems, wrapWords } from '../reports/text-lines';
 
 export type TimeFigures = { p50: number | null; p95: number | null; max: number | null };
 export type AttemptFigures = { mean: number | null; max: number | null };
@@ -22,6 +23,9 @@ export type OperationSummary = {
   slaMs: number;
   /** The share of the SLA that the p95 observed time to ready uses, in percent. */
   p95ShareOfSlaPercent: number | null;
+  /** For waits on a push (a webhook, a stream): from the completion, by the server's clock, to the
+   *  push's arrival, over the ready waits that could tell it. */
+  pushDelayMs: TimeFigures;
   slaBreaches: number;
   /** Waits that ended on a fatal observation (failed status, unexpected status, contract violation…). */
   failures: number;
@@ -32,6 +36,8 @@ export type OperationSummary = {
 
 export type ReadinessSummary = {
   generatedAt: string;
+  /** API_ENV of the run; null when it named none. */
+  environment: string | null;
   runDurationMs: number;
   waits: number;
   /** The time spent waiting, summed over every wait: what the suite inherently waits for. */
@@ -74,26 +80,35 @@ const WaitRecordFields = z
     observedTimeToReadyMs: z.number().optional(),
     estimatedTimeToReadyMs: z.number().optional(),
     timeToReadyMs: z.number().optional(),
+    receivedAfterCompletionMs: z.number().optional(),
   })
   .transform((record) => ({ ...record, observedTimeToReadyMs: record.observedTimeToReadyMs ?? record.timeToReadyMs }));
 
 /** The wait records among a test's attachments (Playwright's reporter API gives them as buffers). */
 export function recordsFromAttachments(
   attachments: ReadonlyArray<{ name: string; contentType: string; body?: Buffer }>,
-): WaitRecord[] {
+): SummarizedRecord[] {
   return attachments
     .filter((attachment) => attachment.name === READINESS_ATTACHMENT && attachment.body)
-    .map((attachment) => WaitRecordFields.parse(JSON.parse(attachment.body!.toString('utf8'))) as WaitRecord);
+    .map((attachment) => WaitRecordFields.parse(JSON.parse(attachment.body!.toString('utf8'))) as SummarizedRecord);
 }
 
-export function summarize(records: readonly WaitRecord[], runDurationMs: number, now = new Date()): ReadinessSummary {
-  const byOperation = new Map<string, WaitRecord[]>();
+/** A wait's record as the summary reads it; a push wait's also tells how late its push came. */
+export type SummarizedRecord = WaitRecord & { receivedAfterCompletionMs?: number | undefined };
+
+export function summarize(
+  records: readonly SummarizedRecord[],
+  runDurationMs: number,
+  { now = new Date(), environment }: { now?: Date; environment?: string | undefined } = {},
+): ReadinessSummary {
+  const byOperation = new Map<string, SummarizedRecord[]>();
   for (const record of records)
     byOperation.set(record.operation, [...(byOperation.get(record.operation) ?? []), record]);
   const operations = [...byOperation].map(([operation, waits]) => summarizeOperation(operation, waits));
   operations.sort((a, b) => a.operation.localeCompare(b.operation));
   return {
     generatedAt: now.toISOString(),
+    environment: environment ?? null,
     runDurationMs: Math.round(runDurationMs),
     waits: records.length,
     waitedMs: records.reduce((sum, record) => sum + record.elapsedMs, 0),
@@ -101,9 +116,9 @@ export function summarize(records: readonly WaitRecord[], runDurationMs: number,
   };
 }
 
-function summarizeOperation(operation: string, waits: WaitRecord[]): OperationSummary {
+function summarizeOperation(operation: string, waits: SummarizedRecord[]): OperationSummary {
   const readyWaits = waits.filter((wait) => kindOfWait(wait) === 'ready');
-  const times = (pick: (wait: WaitRecord) => number | undefined) =>
+  const times = (pick: (wait: SummarizedRecord) => number | undefined) =>
     readyWaits.flatMap((wait) => (pick(wait) === undefined ? [] : [pick(wait)!]));
   const observed = timeFigures(times((wait) => wait.observedTimeToReadyMs));
   const attemptsOf = (kind: WaitKind) =>
@@ -123,6 +138,7 @@ function summarizeOperation(operation: string, waits: WaitRecord[]): OperationSu
     },
     slaMs,
     p95ShareOfSlaPercent: observed.p95 === null ? null : Math.round((100 * observed.p95) / slaMs),
+    pushDelayMs: timeFigures(times((wait) => wait.receivedAfterCompletionMs)),
     slaBreaches: waits.filter((wait) => kindOfWait(wait) === 'slaBreaches').length,
     failures: waits.filter((wait) => kindOfWait(wait) === 'failures').length,
     provoked: waits.filter((wait) => kindOfWait(wait) === 'provoked').length,
@@ -141,6 +157,7 @@ const COLUMNS = [
   'attempts to ready mean/max',
   'SLA',
   'observed p95 of SLA',
+  'push delay p95',
   'SLA breaches',
   'failures',
   'provoked',
@@ -155,9 +172,10 @@ function rows(summary: ReadinessSummary): string[][] {
     duration(op.observedTimeToReadyMs.p95),
     duration(op.observedTimeToReadyMs.max),
     duration(op.estimatedTimeToReadyMs.p50),
-    op.attempts.ready.mean === null ? '–' : `${op.attempts.ready.mean} / ${op.attempts.ready.max}`,
+    attemptsText(op.attempts.ready),
     duration(op.slaMs),
     op.p95ShareOfSlaPercent === null ? '–' : `${op.p95ShareOfSlaPercent} %`,
+    duration(op.pushDelayMs.p95),
     withAttempts(String(op.slaBreaches), op.attempts.slaBreaches),
     withAttempts(String(op.failures), op.attempts.failures),
     withAttempts(String(op.provoked), op.attempts.provoked),
@@ -171,11 +189,12 @@ export function headline(summary: ReadinessSummary): string {
 export function renderMarkdown(summary: ReadinessSummary): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
-    '# Readiness summary',
+    `# Readiness summary${summary.environment ? ` (${summary.environment})` : ''}`,
     '',
     'Observed time to ready runs from the start of a wait to the observation that found the operation ready: what a client waited.',
     'Estimated time to ready is the middle of the bracket between the last not-ready and the first ready observation: what the readiness history learns.',
     'Attempts are per wait: to ready for the ready waits, and apart for SLA breaches, failures and waits provoked on purpose.',
+    'Push delay runs from the completion, by the server’s clock, to the arrival of the webhook or message that told it.',
     headline(summary),
     '',
     line(COLUMNS),
@@ -185,87 +204,46 @@ export function renderMarkdown(summary: ReadinessSummary): string {
   ].join('\n');
 }
 
-/** The same table, aligned for a terminal. */
-export function renderText(summary: ReadinessSummary): string {
-  const table = [COLUMNS, ...rows(summary)];
-  const widths = COLUMNS.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  const format = (row: string[]) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd();
-  return ['Readiness summary', format(COLUMNS), ...rows(summary).map(format), headline(summary)].join('\n');
+// Printed at the end of a run: the columns a developer reads first, each line within LINE_WIDTH;
+// the Markdown file has them all.
+const TEXT_COLUMNS = ['operation', 'ready', 'p50', 'p95', 'max', 'attempts', 'p95 of SLA'];
+const TEXT_WIDTHS = [32, 8, 7, 7, 7, 9, 16];
+
+/** The summary for a terminal: a short table, then the waits that were not ready, by kind. */
+export function renderText(summary: ReadinessSummary, detailsFile?: string): string {
+  const title = `Readiness summary${summary.environment ? ` (${summary.environment})` : ''}: `;
+  const rowsOfText = summary.operations.map((op) => [
+    op.operation,
+    `${op.ready} of ${op.waits}`,
+    duration(op.observedTimeToReadyMs.p50),
+    duration(op.observedTimeToReadyMs.p95),
+    duration(op.observedTimeToReadyMs.max),
+    attemptsText(op.attempts.ready),
+    op.p95ShareOfSlaPercent === null
+      ? `– of ${duration(op.slaMs)}`
+      : `${op.p95ShareOfSlaPercent} % of ${duration(op.slaMs)}`,
+  ]);
+  const notReady = (kind: 'slaBreaches' | 'failures' | 'provoked') =>
+    summary.operations
+      .filter((op) => op[kind] > 0)
+      .map((op) => `${op.operation} ${withAttempts(String(op[kind]), op.attempts[kind])}`);
+  const pushDelays = summary.operations
+    .filter((op) => op.pushDelayMs.p95 !== null)
+    .map((op) => `${op.operation} ${duration(op.pushDelayMs.p95)}`);
+  const list = (label: string, items: string[]) => (items.length > 0 ? wrapItems(label, items) : []);
+  return [
+    ...wrapWords(`${title}${headline(summary)} Times to ready are observed; attempts are per ready wait.`),
+    ...table([TEXT_COLUMNS, ...rowsOfText], TEXT_WIDTHS).map((line) => `  ${line}`),
+    ...list('  push delay p95: ', pushDelays),
+    ...list('  SLA breaches: ', notReady('slaBreaches')),
+    ...list('  failures: ', notReady('failures')),
+    ...list('  provoked on purpose: ', notReady('provoked')),
+    ...(detailsFile ? wrapItems('  details: ', [detailsFile]) : []),
+  ].join('\n');
 }
 
-/**
- * A bar per operation: p50 and p95 observed time to ready against its SLA, as SVG for the Allure report.
- * Red marks an operation that was never ready because of real SLA breaches or failures; one whose only
- * waits were provoked on purpose is hatched grey, for that is what its tests asked for.
- */
-export function renderSvg(summary: ReadinessSummary): string {
-  const width = 960;
-  const labelWidth = 230;
-  const barWidth = width - labelWidth - 40;
-  const rowHeight = 76;
-  const top = 64;
-  const height = top + 20 + rowHeight * summary.operations.length;
-  const escape = (text: string) => text.replace(/[<>&"]/g, (char) => `&#${char.charCodeAt(0)};`);
-  const bars = summary.operations.map((op, index) => {
-    const y = top + index * rowHeight;
-    const x = (ms: number | null) => labelWidth + Math.min(1, (ms ?? 0) / op.slaMs) * barWidth;
-    const observed = op.observedTimeToReadyMs;
-    const troubles = [
-      op.slaBreaches > 0
-        ? withAttempts(count(op.slaBreaches, 'SLA breach', 'SLA breaches'), op.attempts.slaBreaches)
-        : '',
-      op.failures > 0 ? withAttempts(count(op.failures, 'failure'), op.attempts.failures) : '',
-    ].filter(Boolean);
-    const onlyProvoked = op.ready === 0 && troubles.length === 0;
-    const times =
-      op.ready > 0
-        ? `observed p50 ${duration(observed.p50)} · p95 ${duration(observed.p95)} (${op.p95ShareOfSlaPercent} % of SLA) · max ${duration(observed.max)} · estimated p50 ${duration(op.estimatedTimeToReadyMs.p50)}`
-        : onlyProvoked
-          ? 'not ready, as its tests intended'
-          : 'never ready';
-    const counts = [
-      count(op.waits, 'wait'),
-      ...(op.attempts.ready.mean === null
-        ? []
-        : [`${op.attempts.ready.mean} ${op.attempts.ready.mean === 1 ? 'attempt' : 'attempts'} to ready on average`]),
-      ...troubles,
-      ...(op.provoked > 0 ? [`${op.provoked} provoked on purpose`] : []),
-    ].join(' · ');
-    const bar =
-      op.ready > 0
-        ? [
-            `<rect x="${labelWidth}" y="${y}" width="${x(observed.p95) - labelWidth}" height="22" fill="#9cc3f0"/>`,
-            `<rect x="${labelWidth}" y="${y}" width="${x(observed.p50) - labelWidth}" height="22" fill="#2f6fbf"/>`,
-            `<line x1="${x(observed.max)}" y1="${y - 3}" x2="${x(observed.max)}" y2="${y + 25}" stroke="#333" stroke-width="2"/>`,
-          ].join('\n')
-        : onlyProvoked
-          ? `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="url(#provoked)"/>`
-          : // Nothing became ready: a red bar over the whole SLA, not an empty one that looks fast.
-            `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#e7a0a0"/>`;
-    return [
-      `<text x="0" y="${y + 16}" font-size="14" font-weight="bold">${escape(op.operation)}</text>`,
-      `<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="22" fill="#eef1f5" stroke="#c4cad3"/>`,
-      bar,
-      `<text x="${labelWidth + barWidth + 4}" y="${y + 16}" font-size="12">SLA ${duration(op.slaMs)}</text>`,
-      `<text x="${labelWidth}" y="${y + 38}" font-size="12" fill="${op.ready === 0 && troubles.length > 0 ? '#a40000' : '#444'}">${escape(times)}</text>`,
-      `<text x="${labelWidth}" y="${y + 54}" font-size="12" fill="${troubles.length > 0 ? '#a40000' : '#444'}">${escape(counts)}</text>`,
-    ].join('\n');
-  });
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 60}" height="${height}" font-family="sans-serif">`,
-    '<defs><pattern id="provoked" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">',
-    '<rect width="8" height="8" fill="#e4e6ea"/><line x1="0" y1="0" x2="0" y2="8" stroke="#a9afb8" stroke-width="3"/>',
-    '</pattern></defs>',
-    `<text x="0" y="22" font-size="16">Observed time to ready against the SLA. ${escape(headline(summary))}</text>`,
-    '<text x="0" y="42" font-size="12" fill="#444">dark: p50 · light: p95 · tick: max · red: never ready (SLA breaches or failures) · hatched grey: only waits provoked on purpose</text>',
-    ...bars,
-    '</svg>',
-    '',
-  ].join('\n');
+function attemptsText(attempts: AttemptFigures): string {
+  return attempts.mean === null ? '–' : `${attempts.mean} / ${attempts.max}`;
 }
 
 // "3 (12 attempts)", "2 (8.5 / 12 attempts)": how many waits of a kind, and their attempts per wait.
@@ -274,10 +252,6 @@ function withAttempts(counted: string, attempts: AttemptFigures): string {
   const perWait =
     attempts.mean === attempts.max ? count(attempts.max, 'attempt') : `${attempts.mean} / ${attempts.max} attempts`;
   return `${counted} (${perWait})`;
-}
-
-function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 function duration(ms: number | null): string {

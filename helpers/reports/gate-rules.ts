@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { type Env, ENVIRONMENT_NAME, settingsOf } from '../env';
+import { OPERATION, operationKey } from './api-summary';
+import { COVERAGE, FIGURES } from './metrics';
+
+// The quality gate's rules from the settings, as Allure 3 quality-gate rules on the run's performance
+// metrics (metrics.ts): Allure checks them, against its own history, with its own messages
+// (scripts/quality-gate.ts runs it). Each rule set is named after the setting it comes from.
+
+const ratio = z.coerce
+  .number({ error: 'expected a ratio between 0 and 1, such as 0.8' })
+  .min(0, { error: 'expected a ratio between 0 and 1, such as 0.8' })
+  .max(1, { error: 'expected a ratio between 0 and 1, such as 0.8' });
+const percent = z.coerce
+  .number({ error: 'expected a percentage, such as 20' })
+  .positive({ error: 'expected a positive percentage, such as 20' });
+const list = (check: (item: string) => string | undefined) =>
+  z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      const items = text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      for (const item of items) {
+        const problem = check(item);
+        if (problem !== undefined) {
+          context.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+      }
+      return items;
+    });
+
+const GateSettings = z.object({
+  GATE_TIME_TO_READY_GROWTH_PERCENT: percent.optional(),
+  GATE_TIME_TO_READY_OPERATIONS: list(() => undefined),
+  GATE_SLA_SHARE_MAX_PERCENT: percent.optional(),
+  API_COVERAGE_MIN: ratio.optional(),
+  API_REQUIRED_OPERATIONS: list((item) =>
+    OPERATION.test(item)
+      ? undefined
+      : `expected a comma list of METHOD /path/{template}, such as GET /items/{id} (not ${JSON.stringify(item)})`,
+  ),
+  GATE_ENVIRONMENTS: list((item) =>
+    ENVIRONMENT_NAME.test(item)
+      ? undefined
+      : `expected a comma list of environment names (not ${JSON.stringify(item)})`,
+  ),
+});
+
+export type GateSettings = {
+  /** The most an operation's p95 time to ready may grow over the previous run, in percent. */
+  timeToReadyGrowthPercent: number | undefined;
+  /** The operations that rule holds for; empty: every operation with a time to ready. */
+  timeToReadyOperations: string[];
+  /** The most of its SLA an operation's p95 time to ready may take, in percent. */
+  slaShareMaxPercent: number | undefined;
+  /** The least share of the documented operations the suite must call, 0–1. */
+  coverageMin: number | undefined;
+  /** Operations the suite must call, in each environment. */
+  requiredOperations: string[];
+  /** Environments (API_ENV) the report must hold. */
+  environments: string[];
+};
+
+export function gateSettings(env: Env): GateSettings {
+  const raw = settingsOf(env, GateSettings);
+  return {
+    timeToReadyGrowthPercent: raw.GATE_TIME_TO_READY_GROWTH_PERCENT,
+    timeToReadyOperations: raw.GATE_TIME_TO_READY_OPERATIONS,
+    slaShareMaxPercent: raw.GATE_SLA_SHARE_MAX_PERCENT,
+    coverageMin: raw.API_COVERAGE_MIN,
+    requiredOperations: raw.API_REQUIRED_OPERATIONS,
+    environments: raw.GATE_ENVIRONMENTS,
+  };
+}
+
+type MetricExpectation = { key: string; value: number };
+/** One Allure rule set: its id names the setting, and it holds a single rule. */
+export type RuleSet = { id: string } & (
+  | { metricMax: MetricExpectation }
+  | { metricMin: MetricExpectation }
+  | { metricMaxDeltaPercent: MetricExpectation }
+  | { environmentsTested: string[] }
+);
+
+/** A metric key, read back: `[environment · ]operation · figure`. */
+type ParsedKey = { key: string; environment: string | undefined; operation: string; figure: string };
+
+function parseKey(key: string): ParsedKey | undefined {
+  const parts = key.split(' · ');
+  if (parts.length === 2) return { key, environment: undefined, operation: parts[0]!, figure: parts[1]! };
+  if (parts.length === 3) return { key, environment: parts[0], operation: parts[1]!, figure: parts[2]! };
+  return undefined;
+}
+
+/**
+ * The rules of the settings over the metric keys of the run (of every environment merged into it).
+ * Rules on every operation take the operations from the keys; a required operation that no key has
+ * still gets its rule, so that Allure reports its metric missing.
+ */
+export function gateRules(settings: GateSettings, metricKeys: readonly string[]): RuleSet[] {
+  const keys = metricKeys.flatMap((key) => parseKey(key) ?? []);
+  const withFigure = (figure: string) => keys.filter((key) => key.figure === figure);
+  // The environments merged into the report; a run that named none has its keys without one.
+  const environments = keys.length > 0 ? [...new Set(keys.map((key) => key.environment))] : [undefined];
+  const rules: RuleSet[] = [];
+
+  if (settings.timeToReadyGrowthPercent !== undefined) {
+    const wanted = settings.timeToReadyOperations;
+    for (const { key, operation } of withFigure(FIGURES.timeToReadyP95)) {
+      if (wanted.length > 0 && !wanted.includes(operation)) continue;
+      rules.push({
+        id: 'GATE_TIME_TO_READY_GROWTH_PERCENT',
+        metricMaxDeltaPercent: { key, value: settings.timeToReadyGrowthPercent },
+      });
+    }
+  }
+  if (settings.slaShareMaxPercent !== undefined) {
+    for (const { key } of withFigure(FIGURES.shareOfSla)) {
+      rules.push({ id: 'GATE_SLA_SHARE_MAX_PERCENT', metricMax: { key, value: settings.slaShareMaxPercent } });
+    }
+  }
+  if (settings.coverageMin !== undefined) {
+    for (const environment of environments) {
+      const key = [environment, COVERAGE, FIGURES.coveredOperations].filter(Boolean).join(' · ');
+      rules.push({ id: 'API_COVERAGE_MIN', metricMin: { key, value: Math.round(settings.coverageMin * 1000) / 10 } });
+    }
+  }
+  for (const required of settings.requiredOperations) {
+    for (const environment of environments) {
+      // `{taskId}` and `{id}` are one template: the key of the run's own spelling, when it has one.
+      const found = withFigure(FIGURES.calls).find(
+        (key) => key.environment === environment && operationKey(key.operation) === operationKey(required),
+      );
+      const key = found?.key ?? [environment, required, FIGURES.calls].filter(Boolean).join(' · ');
+      rules.push({ id: 'API_REQUIRED_OPERATIONS', metricMin: { key, value: 1 } });
+    }
+  }
+  if (settings.environments.length > 0) {
+    rules.push({ id: 'GATE_ENVIRONMENTS', environmentsTested: settings.environments });
+  }
+  return rules;
+}
