@@ -26,6 +26,7 @@ const ready = (operation: string, ms: number, attempts: number, extra: object = 
     lastObservation: undefined,
     finalProbe: undefined,
     minProbeBudgetMs: 100,
+    phases: [],
     timeline: [],
     ...extra,
   }) as WaitRecord;
