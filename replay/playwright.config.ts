@@ -2,6 +2,7 @@ import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { readEnv } from '../helpers/env';
 import base from '../playwright.config';
+import { withReporters } from '../reporters/redacting-reporter';
 import { replaySettings } from './settings';
 
 // `npm run replay`: every exchange of the recording (`npm run record`) replayed against a candidate
@@ -27,10 +28,9 @@ export default defineConfig({
   testMatch: 'replay.spec.ts',
   globalSetup: path.join(__dirname, 'global-setup.ts'),
   projects: [{ name: 'replay' }],
-  reporter: [
-    ...(Array.isArray(base.reporter) ? base.reporter : []),
+  reporter: withReporters(base.reporter, [
     [path.join(__dirname, 'summary-reporter.ts'), { outputDir: 'reports/replay', allureResultsDir: 'allure-results' }],
-  ],
+  ]),
   webServer: [
     // A replay of recorded responses needs no baseline; a live one does.
     ...(replay.mode === 'live' ? baseServers : []),

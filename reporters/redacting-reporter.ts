@@ -76,6 +76,23 @@ export function redacting(reporters: ReporterDescription[]): ReporterDescription
 }
 
 /**
+ * A config's reporters with more of them, behind the same redaction: for configs that extend another
+ * (`reporter: withReporters(base.reporter, [['./my-reporter.ts']])`). Reporters outside `redacting`
+ * would see the run's output unredacted.
+ */
+export function withReporters(
+  reporter: string | ReporterDescription[] | undefined,
+  more: ReporterDescription[],
+): ReporterDescription[] {
+  const listed: ReporterDescription[] =
+    reporter === undefined ? [] : typeof reporter === 'string' ? [[reporter]] : reporter;
+  const inner = listed.flatMap((description) =>
+    description[0] === __filename ? ((description[1] as Options | undefined)?.reporters ?? []) : [description],
+  );
+  return redacting([...inner, ...more]);
+}
+
+/**
  * Runs the reporters it is given (Playwright's own and any other) and hands each of them the run
  * redacted: test and step titles, errors, annotations, output, attachments and the files they point
  * to, and, at the end, every file the workers left in the output folders. It knows the secret

@@ -2,7 +2,7 @@
 // machine, and fails on any failure or flaky test. The burners stop by themselves.
 // Usage: npm run test:stress [-- <repetitions, default 20>]
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +15,7 @@ if (!Number.isInteger(repetitions) || repetitions < 1) {
 const BURN_FOR_MS = 30 * 60_000;
 const results = path.join('reports', 'stress', 'results.json');
 mkdirSync(path.dirname(results), { recursive: true });
+rmSync(results, { force: true });
 
 const burners: ChildProcess[] = Array.from({ length: availableParallelism() }, () =>
   spawn(process.execPath, ['-e', `const end = Date.now() + ${BURN_FOR_MS}; while (Date.now() < end) {}`], {
@@ -31,11 +32,11 @@ const run = spawnSync(
   [
     path.join('node_modules', '@playwright', 'test', 'cli.js'),
     'test',
+    '--config',
+    path.join('scripts', 'stress.config.ts'),
     `--repeat-each=${repetitions}`,
-    '--retries=0',
-    '--reporter=dot,json',
   ],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: results } },
+  { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 stopBurners();
 
