@@ -267,3 +267,26 @@ test('work still in flight at the end of the wait is let finish before the wait 
   expect(finished).toBe(true);
   expect(started).toHaveLength(1);
 });
+
+test('what queued up behind the ready observation is checked and recorded before the wait ends', async () => {
+  const clock = fakeClock();
+  const messages = pushedMessages(clock);
+  messages.push({ status: 'completed' });
+  messages.push({ status: 'processing' });
+
+  const { values, record } = await streamWait(clock, messages.observer);
+
+  expect(values).toEqual([{ status: 'completed' }]);
+  expect(record).toMatchObject({ outcome: 'ready', attempts: 2 });
+});
+
+test('the control: a message queued behind the ready one that breaks the contract still fails the wait', async () => {
+  const clock = fakeClock();
+  const messages = pushedMessages(clock);
+  messages.push({ status: 'completed' });
+  messages.push({ status: 'DONE' });
+
+  const error = await failureOf(streamWait(clock, messages.observer));
+
+  expect(error.record.outcome).toBe('contract-violation');
+});

@@ -246,6 +246,8 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
       }
       if (verdict.kind === 'not-ready') {
         if (observer.hasQueued?.()) return 'not ready';
+        // Enough was ready before this one: the wait checked what had queued up behind it.
+        if (values.length >= readyCount) return 'ready';
         if (deadline.passed()) throw new WaitFailure('timeout', '');
         return 'not ready';
       }
