@@ -13,6 +13,8 @@ export const FAULTS = [
   'webhook-bad-signature',
   'webhook-late',
   'stream-drop',
+  'channel-silent',
+  'channel-drop',
   'slow',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
