@@ -53,13 +53,13 @@ test('a channel that goes silent fails as silent within a second of its silence 
   const { message, record } = failure as ChannelError;
   expect(message).toMatch(
     new RegExp(
-      `^Channel silent: console request \\(websocket\\) of console ${id} heard nothing for 0\\.\\d s ` +
-        `\\(silence limit 0\\.5 s\\), 0\\.\\d s into the wait: 1 message on the channel so far, the last 0\\.\\d s ago; ` +
+      `^Silent channel: console request \\(websocket\\) of console ${id} went silent: nothing for 0\\.\\d s, ` +
+        'past its silence limit of 0\\.5 s, after 0 messages \\(1 message on the channel so far\\); ' +
         'the WebSocket to ws://127\\.0\\.0\\.1:\\d+/api/v1/consoles/con_[\\w-]+/channel still open$',
     ),
   );
-  expect(record).toMatchObject({ outcome: 'silent', silenceMs: 500, attempts: 0, close: undefined });
-  expect(record.quietForMs).toBeGreaterThanOrEqual(500);
+  expect(record).toMatchObject({ outcome: 'silent', silence: { limitMs: 500 }, attempts: 0, close: undefined });
+  expect(record.silence!.silentForMs).toBeGreaterThanOrEqual(500);
   expect(failedAfterMs).toBeGreaterThanOrEqual(500);
   expect(failedAfterMs).toBeLessThan(500 + 1_000);
   await channel.close();
@@ -95,7 +95,7 @@ test('a channel that drops fails within a second of the drop, as dropped', async
   expect(message).toMatch(
     new RegExp(
       `^Connection dropped: console request \\(websocket\\) of console ${id} lost its channel 0\\.\\d s into the wait: ` +
-        'the WebSocket to ws://\\S+ was closed by the server with code 1006, after 2 messages, the last one awaited status busy$',
+        'the WebSocket to ws://\\S+ was closed by the server with code 1006, after 1 message; last: status busy$',
     ),
   );
   expect(record).toMatchObject({ outcome: 'connection-dropped', close: { by: 'server', code: 1006 } });

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { AuthHeader, AuthSource, ExchangeReporter } from '../http/client';
-import type { ReadinessReporter } from '../readiness/wait';
+import { type Clock, type WaitReporter, silentReporter, systemClock } from '../wait';
 import type { Redactor } from '../secrets/redactor';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,11 +33,11 @@ export type OpenChannelOptions = {
   report?: ExchangeReporter;
   /** Who opens the channel, for the reported exchange: a role, `anonymous`… */
   identity?: string;
-  reporter?: ReadinessReporter;
+  reporter?: WaitReporter;
   /** Every text the channel reports (frames, URL, errors) passes it. */
   redactor?: Redactor;
-  /** Milliseconds since the epoch; tests give their own. */
-  now?: () => number;
+  /** The clock of the frames' times; the system's by default. */
+  clock?: Clock;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -113,7 +113,8 @@ const TITLE_LENGTH = 80;
  */
 export async function openChannel(options: OpenChannelOptions): Promise<DuplexChannel> {
   const clean = (text: string) => (options.redactor ? options.redactor.text(text) : text);
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const credential = await options.auth?.header();
   let attempt = await connect(options, credential, clean);
   // A session token that expired during a long run is renewed once; a static one is not sent again.
@@ -350,8 +351,3 @@ function bytesOf(data: Buffer): string {
 function shorten(text: string): string {
   return text.length > TITLE_LENGTH ? `${text.slice(0, TITLE_LENGTH - 1)}…` : text;
 }
-
-const silentReporter: ReadinessReporter = {
-  step: (_title, body) =>
-    body({ rename: async () => undefined, parameter: async () => undefined, attachJson: async () => undefined }),
-};
