@@ -12,9 +12,9 @@ export const FAULTS = [
   'webhook-duplicate',
   'webhook-bad-signature',
   'webhook-late',
-  'stream-drop',
   'channel-silent',
   'channel-drop',
+  'stream-drop',
   'slow',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
