@@ -163,7 +163,8 @@ async function connect(
           });
         });
       });
-      socket.once('error', (error) =>
+      // `on`, not `once`: a socket cut while refused may report another error after the first.
+      socket.on('error', (error) =>
         resolve({ kind: 'refused', status: undefined, message: clean(`Could not open ${shownUrl}: ${error.message}`) }),
       );
     });
