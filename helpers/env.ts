@@ -3,8 +3,9 @@ import { z } from 'zod';
 // The one module that reads process.env. dotenv fills process.env in playwright.config.ts (and in the
 // scripts) before anything calls readEnv(). Every other module gets its settings from here.
 
-export const AUTH_STRATEGIES = ['password', 'token', 'client-credentials', 'none'] as const;
-export type AuthStrategy = (typeof AUTH_STRATEGIES)[number];
+import { type AuthStrategy, EnvSchema, milliseconds, strategy as authStrategy } from './settings/core';
+
+export { AUTH_STRATEGIES, type AuthStrategy, ENVIRONMENT_NAME } from './settings/core';
 
 /** How one role authenticates; its credentials are read only when a test first needs them. */
 export type RoleSettings = Readonly<{
@@ -81,76 +82,6 @@ const SECRET_SETTING = /(PASSWORD|SECRET|TOKEN|KEYS?|CREDENTIALS|CLIENTS)$/;
 // Settings whose empty value means "empty", not "unset": AUTH_SCHEME= sends a bare API key.
 const EMPTY_IS_A_VALUE = /(^|_)AUTH_SCHEME$/;
 const SLA_SETTING = /^SLA_[A-Z0-9_]+_MS$/;
-const ROLE_NAME = /^[a-z][a-z0-9_]*$/;
-/** API_ENV: it names a file (.env.<name>), a label and metric keys. */
-export const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-const milliseconds = z.coerce
-  .number({ error: 'expected a number of milliseconds' })
-  .int({ error: 'expected a whole number of milliseconds' })
-  .positive({ error: 'expected a positive number of milliseconds' });
-
-// CI services set CI to "true", "1" or other words; only "false" and "0" mean no.
-const ciFlag = z
-  .string()
-  .optional()
-  .transform((value) => value !== undefined && !['false', '0'].includes(value.toLowerCase()));
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.example.com' });
-const urlPath = z.string().startsWith('/', { error: 'expected a path starting with /' });
-const strategy = z.enum(AUTH_STRATEGIES, { error: `expected one of ${AUTH_STRATEGIES.join(', ')}` });
-
-const EnvSchema = z.object({
-  API_ENV: z
-    .string()
-    .regex(ENVIRONMENT_NAME, { error: 'expected a name of letters, digits, - or _, such as staging' })
-    .optional(),
-  BASE_URL: httpUrl.optional(),
-  HEALTH_PATH: urlPath.default('/health'),
-  EMBEDDED_API_COMMAND: z.string().optional(),
-  EMBEDDED_API_PORT: z.coerce
-    .number({ error: 'expected a TCP port number' })
-    .int({ error: 'expected a TCP port number' })
-    .min(1, { error: 'expected a TCP port between 1 and 65535' })
-    .max(65535, { error: 'expected a TCP port between 1 and 65535' })
-    .default(3100),
-  EMBEDDED_API_IDENTITY: z
-    .string()
-    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected a product name such as my-api (no spaces or /)' })
-    .optional(),
-  ROLES: z
-    .string()
-    .default('user')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((role) => role.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(ROLE_NAME, { error: 'expected lower-case role names such as user,admin' }))
-        .min(1, { error: 'expected at least one role' }),
-    ),
-  AUTH: strategy.default('password'),
-  AUTH_HEADER: z.string().min(1).default('Authorization'),
-  AUTH_SCHEME: z.string().optional(),
-  LOGIN_PATH: urlPath.optional(),
-  LOGIN_USERNAME_FIELD: z.string().min(1).default('username'),
-  LOGIN_PASSWORD_FIELD: z.string().min(1).default('password'),
-  LOGIN_TOKEN_FIELD: z.string().min(1).default('token'),
-  LOGIN_EXPIRES_IN_FIELD: z.string().min(1).default('expiresIn'),
-  OAUTH_TOKEN_URL: z.string().min(1).optional(),
-  OAUTH_CLIENT_AUTH: z.enum(['basic', 'body'], { error: 'expected basic or body' }).default('basic'),
-  REQUEST_TIMEOUT_MS: milliseconds.default(10_000),
-  WORKERS: z.coerce
-    .number({ error: 'expected a number of workers' })
-    .int({ error: 'expected a whole number of workers' })
-    .positive({ error: 'expected a positive number of workers' })
-    .optional(),
-  CI: ciFlag,
-  REPORT_SETTINGS: z.string().optional(),
-});
 
 type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -162,7 +93,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     z.record(z.string(), milliseconds),
     Object.fromEntries(Object.entries(present).filter(([key]) => SLA_SETTING.test(key))),
   );
-  for (const role of raw.ROLES) parseWith(z.object({ [`${prefix(role)}_AUTH`]: strategy.optional() }), present);
+  for (const role of raw.ROLES) parseWith(z.object({ [`${prefix(role)}_AUTH`]: authStrategy.optional() }), present);
   if (raw.BASE_URL === undefined && raw.EMBEDDED_API_COMMAND === undefined) {
     throw new EnvError('Missing setting BASE_URL: the URL of the API under test, such as https://api.example.com.');
   }

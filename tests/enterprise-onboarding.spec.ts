@@ -1,7 +1,7 @@
 import { notReadyWhileRefused, whenBody } from '../helpers/readiness/classifiers';
 
 import { Assets, JoinAccepted, LoginResponse, Problem } from '../api/contracts';
-import { ReadinessError } from '../helpers/readiness/wait';
+import { PollWaitError } from '../helpers/readiness/wait';
 import { type ApiClient, type FreshUser, expect, parse, test } from '../api/fixtures';
 
 // "The API said success but the backend is not done yet". Joining an enterprise answers
@@ -130,8 +130,8 @@ test('a 500 during provisioning fails the wait at once, without retrying the log
     expectedOutcome: 'unexpected-status',
   }).catch((error: unknown) => error);
 
-  expect(failure).toBeInstanceOf(ReadinessError);
-  expect((failure as ReadinessError).message).toMatch(
+  expect(failure).toBeInstanceOf(PollWaitError);
+  expect((failure as PollWaitError).message).toMatch(
     /^Unexpected HTTP status: asset provisioning of user \S+ failed on attempt 1, \d+\.\d s into the wait: HTTP 500 INTERNAL_ERROR, not retried \(only 403 ASSETS_NOT_READY means not ready\)/,
   );
   // The server saw exactly one login after the join: the 500 was not retried away.

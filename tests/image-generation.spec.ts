@@ -1,7 +1,7 @@
 import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
 
 import { Task, TaskAccepted } from '../api/contracts';
-import { ReadinessError } from '../helpers/readiness/wait';
+import { PollWaitError } from '../helpers/readiness/wait';
 import { type ApiClient, expect, parse, test } from '../api/fixtures';
 
 // Submit, then poll. The demo API is asked for each outcome through a test control,
@@ -49,8 +49,8 @@ test("a failing task fails the wait at once with the server's error", async ({ a
     expectedOutcome: 'terminal-failure',
   }).catch((error: unknown) => error);
 
-  expect(failure).toBeInstanceOf(ReadinessError);
-  const { message, record } = failure as ReadinessError;
+  expect(failure).toBeInstanceOf(PollWaitError);
+  const { message, record } = failure as PollWaitError;
   expect(message).toContain(`Terminal failure reported by the API: image generation of task ${submitted.taskId}`);
   expect(message).toContain('status failed: GENERATION_FAILED: The image model ran out of GPU memory');
   // Fast means: the first observation of the failure ended the wait; nothing was polled after it.
@@ -72,8 +72,8 @@ test('a task that never finishes fails at its SLA, naming the task and its last 
     expectedOutcome: 'timeout',
   }).catch((error: unknown) => error);
 
-  expect(failure).toBeInstanceOf(ReadinessError);
-  const { message, record } = failure as ReadinessError;
+  expect(failure).toBeInstanceOf(PollWaitError);
+  const { message, record } = failure as PollWaitError;
   const slaSeconds = `${sla('image generation') / 1000} s`;
   expect(message).toMatch(
     new RegExp(

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { Task, TaskAccepted, TaskEvent, TaskStreamMessage } from '../api/contracts';
-import { type Channel, SubscriptionError } from '../helpers/push/subscriptions';
+import { StreamWaitError } from '../helpers/push/streams/wait';
+import type { StreamChannel } from '../helpers/push/streams/opening';
 import { type ApiClient, expect, parse, test } from '../api/fixtures';
 
 // Submit, then follow the task as the API pushes it, over server-sent events or a WebSocket, instead of
@@ -20,7 +21,10 @@ async function submitGeneration(api: ApiClient, prompt: string, scenario: Scenar
 /** A message of either channel: what happened to the task, and the task as GET /api/v1/tasks/{id} answers it. */
 type TaskUpdate = { type: 'progress' | 'completed' | 'failed'; task: Task };
 
-const CHANNELS: Record<Channel, { name: string; path: (taskId: string) => string; schema: z.ZodType<TaskUpdate> }> = {
+const CHANNELS: Record<
+  StreamChannel,
+  { name: string; path: (taskId: string) => string; schema: z.ZodType<TaskUpdate> }
+> = {
   sse: {
     name: 'server-sent events',
     path: (taskId: string) => `/api/v1/tasks/${taskId}/events`,
@@ -34,7 +38,7 @@ const CHANNELS: Record<Channel, { name: string; path: (taskId: string) => string
 };
 
 /** What following a task means: its stream, until the event of a finished task, within the SLA of the operation. */
-function taskStream(channel: Channel, taskId: string, headers: Record<string, string> = {}) {
+function taskStream(channel: StreamChannel, taskId: string, headers: Record<string, string> = {}) {
   return {
     channel,
     path: CHANNELS[channel].path(taskId),
@@ -50,13 +54,13 @@ function taskStream(channel: Channel, taskId: string, headers: Record<string, st
   };
 }
 
-for (const channel of Object.keys(CHANNELS) as Channel[]) {
+for (const channel of Object.keys(CHANNELS) as StreamChannel[]) {
   const { name } = CHANNELS[channel];
 
-  test(`a generation task is followed to completion over ${name}`, async ({ api, subscribe }) => {
+  test(`a generation task is followed to completion over ${name}`, async ({ api, streams }) => {
     const taskId = await submitGeneration(api, `a lighthouse at dawn, followed over ${name}`);
 
-    const { message, messages, record } = await subscribe.waitForEvent(taskStream(channel, taskId));
+    const { message, messages, record } = await streams.waitFor(taskStream(channel, taskId));
 
     // The terminal event carries the finished task, as a poll of it answers.
     expect(message.type).toBe('completed');
@@ -79,18 +83,18 @@ for (const channel of Object.keys(CHANNELS) as Channel[]) {
 
   test(`a failing task fails the wait over ${name} at once with the server's error`, async ({
     api,
-    subscribe,
+    streams,
     demoControls,
   }) => {
     test.skip(!demoControls, 'a failing task comes from a demo API control');
     const taskId = await submitGeneration(api, `a lighthouse in a storm, followed over ${name}`, 'fails');
 
-    const failure = await subscribe
-      .waitForEvent({ ...taskStream(channel, taskId), expectedOutcome: 'terminal-failure' })
+    const failure = await streams
+      .waitFor({ ...taskStream(channel, taskId), expectedOutcome: 'terminal-failure' })
       .catch((error: unknown) => error);
 
-    expect(failure).toBeInstanceOf(SubscriptionError);
-    const { message, record } = failure as SubscriptionError;
+    expect(failure).toBeInstanceOf(StreamWaitError);
+    const { message, record } = failure as StreamWaitError;
     expect(message).toContain(
       `Terminal failure reported by the API: image generation (${channel}) of task ${taskId} failed on message ${record.attempts}`,
     );
@@ -103,21 +107,21 @@ for (const channel of Object.keys(CHANNELS) as Channel[]) {
 
   test(`a connection dropped mid-stream over ${name} is reported as dropped, not as a timeout`, async ({
     api,
-    subscribe,
+    streams,
     demoControls,
   }) => {
     test.skip(!demoControls, 'the dropped connection is a demo API fault');
     const taskId = await submitGeneration(api, `a lighthouse out of reach, followed over ${name}`);
 
-    const failure = await subscribe
-      .waitForEvent({
+    const failure = await streams
+      .waitFor({
         ...taskStream(channel, taskId, { 'x-demo-faults': 'stream-drop' }),
         expectedOutcome: 'connection-dropped',
       })
       .catch((error: unknown) => error);
 
-    expect(failure).toBeInstanceOf(SubscriptionError);
-    const { message, record } = failure as SubscriptionError;
+    expect(failure).toBeInstanceOf(StreamWaitError);
+    const { message, record } = failure as StreamWaitError;
     expect(message).toMatch(
       new RegExp(
         `^Connection dropped: image generation \\(${channel}\\) of task ${taskId} was cut off: the ${channel === 'sse' ? 'event stream from \\S+ ended' : 'WebSocket connection to \\S+ closed with code 1006'}.* before a terminal event, after 1 message \\(last: progress \\d+ %\\)$`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ImageGenerationEvent, SigningSecret, Task, TaskAccepted } from '../api/contracts';
 import { type ApiClient, expect, parse, test } from '../api/fixtures';
-import { WebhookWaitError } from '../helpers/push/webhooks';
+import { WebhookWaitError } from '../helpers/push/webhooks/wait';
 import { byStatusField, whenBody } from '../helpers/readiness/classifiers';
 
 // Submit with a callbackUrl, then wait for the signed webhook instead of polling. The demo API
@@ -53,7 +53,7 @@ test('a finished task calls back with a signed event that matches the contract a
   const secret = await signingSecret(api);
   const taskId = await submitGeneration(api, 'a lighthouse at dawn, by webhook', webhooks.callbackUrl);
 
-  const { event, delivery, record } = await webhooks.waitForWebhook(taskWebhook(taskId, secret));
+  const { event, delivery, record } = await webhooks.waitFor(taskWebhook(taskId, secret));
 
   expect(delivery.webhookId).toMatch(/^msg_/);
   const task = await parse(await api.get(`/api/v1/tasks/${taskId}`), Task);
@@ -81,7 +81,7 @@ test('a healthy API delivers each event once', async ({
   test.skip(!demoControls, 'what the API sent is read from a demo API control');
   const secret = await signingSecret(api);
   const taskId = await submitGeneration(api, 'a lighthouse, once', webhooks.callbackUrl);
-  await webhooks.waitForWebhook(taskWebhook(taskId, secret));
+  await webhooks.waitFor(taskWebhook(taskId, secret));
 
   // Not a sleep: the API's own record says when it has nothing more on its way.
   const { value: sent } = await waitUntilReady({
@@ -109,7 +109,7 @@ test('a duplicate delivery keeps its webhook-id and is counted as a duplicate', 
     'x-demo-faults': 'webhook-duplicate',
   });
 
-  const { record } = await webhooks.waitForWebhook({ ...taskWebhook(taskId, secret), deliveries: 2 });
+  const { record } = await webhooks.waitFor({ ...taskWebhook(taskId, secret), deliveries: 2 });
 
   expect(record.duplicates).toBe(1);
   const [first, second] = record.timeline;
@@ -124,7 +124,7 @@ test('a delivery the receiver refused with 500 is delivered again with the same 
   webhooks.refuseNext(1);
   const taskId = await submitGeneration(api, 'a lighthouse, delivered again', webhooks.callbackUrl);
 
-  const { delivery, record } = await webhooks.waitForWebhook(taskWebhook(taskId, secret));
+  const { delivery, record } = await webhooks.waitFor(taskWebhook(taskId, secret));
 
   expect(delivery.number).toBe(2);
   expect(
@@ -148,7 +148,7 @@ test('a webhook with a bad signature fails the wait at once, naming its webhook-
   });
 
   const failure = await webhooks
-    .waitForWebhook({ ...taskWebhook(taskId, secret), expectedOutcome: 'bad-signature' })
+    .waitFor({ ...taskWebhook(taskId, secret), expectedOutcome: 'bad-signature' })
     .catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(WebhookWaitError);
@@ -175,7 +175,7 @@ test('a lost webhook is told apart from a stuck task: polling found the task don
   });
 
   const failure = await webhooks
-    .waitForWebhookOrPoll({
+    .waitForOrPoll({
       webhook: { ...taskWebhook(taskId, secret), expectedOutcome: 'timeout' },
       poll: taskPoll(api, taskId),
     })
@@ -199,7 +199,7 @@ test('a stuck task is told apart from a lost webhook: polling found it not done'
   });
 
   const failure = await webhooks
-    .waitForWebhookOrPoll({
+    .waitForOrPoll({
       webhook: { ...taskWebhook(taskId, secret), expectedOutcome: 'timeout' },
       poll: taskPoll(api, taskId),
     })
@@ -228,7 +228,7 @@ test('a webhook sent after the SLA fails the wait at the SLA, naming the task', 
   });
 
   const failure = await webhooks
-    .waitForWebhook({ ...taskWebhook(taskId, secret), expectedOutcome: 'timeout' })
+    .waitFor({ ...taskWebhook(taskId, secret), expectedOutcome: 'timeout' })
     .catch((error: unknown) => error);
 
   expect(failure).toBeInstanceOf(WebhookWaitError);

@@ -4,7 +4,7 @@ import { Task } from './images';
 // Each message carries the task as GET /api/v1/tasks/{id} answers it, in the state its event names.
 const [UnfinishedTask, CompletedTask, FailedTask] = Task.options;
 
-/** One server-sent event of GET /api/v1/tasks/{id}/events, as waitForEvent hands it to the schema. */
+/** One server-sent event of GET /api/v1/tasks/{id}/events, as streams.waitFor hands it to the schema. */
 export const TaskEvent = z.discriminatedUnion('event', [
   z.object({ id: z.string().min(1), event: z.literal('progress'), data: UnfinishedTask }),
   z.object({ id: z.string().min(1), event: z.literal('completed'), data: CompletedTask }),

@@ -4,7 +4,7 @@ import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLSt
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { ChannelError, type Channels, expect, test as base } from '../../fixtures';
+import { ChannelWaitError, type Channels, expect, test as base } from '../../fixtures';
 
 // A GraphQL subscription over the graphql-ws protocol (graphql-transport-ws), against a server built
 // with the graphql-ws package itself: the channel fixture speaks a third party's protocol as it is.
@@ -109,8 +109,8 @@ test('a subscription the server refuses fails the wait at once with its error', 
     .request({ ...subscribe('subscription { countdown(from: -1) }'), expectedOutcome: 'terminal-failure' })
     .catch((error: unknown) => error);
 
-  expect(failure).toBeInstanceOf(ChannelError);
-  expect((failure as ChannelError).message).toMatch(
+  expect(failure).toBeInstanceOf(ChannelWaitError);
+  expect((failure as ChannelWaitError).message).toMatch(
     /^Terminal failure reported by the API: graphql subscription \(websocket\) of subscription \{ countdown\(from: -1\) \} failed on message 1, \d\.\d s into the wait: next: countdown: from must not be negative/,
   );
 });
@@ -123,5 +123,5 @@ test('a client without the credential is refused by the server', async ({ channe
     .waitFor({ ...graphql, subject: 'connection', until: (m) => m.type === 'connection_ack' })
     .catch((error: unknown) => error);
 
-  expect((failure as ChannelError).record).toMatchObject({ outcome: 'connection-dropped', close: { code: 4403 } });
+  expect((failure as ChannelWaitError).record).toMatchObject({ outcome: 'connection-dropped', close: { code: 4403 } });
 });

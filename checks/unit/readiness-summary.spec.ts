@@ -1,4 +1,4 @@
-import type { WaitRecord } from '../../helpers/readiness/wait';
+import type { PollWaitRecord } from '../../helpers/readiness/wait';
 import { recordsFromAttachments, renderMarkdown, renderText, summarize } from '../../helpers/readiness/summary';
 import { LINE_WIDTH } from '../../helpers/reports/text-lines';
 import { compareSummaryWithSteps, nothingToCheck, waitStepsOf } from '../../helpers/readiness/summary-check';
@@ -6,10 +6,10 @@ import { expect, test } from '../../fixtures';
 
 const wait = (
   operation: string,
-  outcome: WaitRecord['outcome'],
+  outcome: PollWaitRecord['outcome'],
   attempts: number,
   observedTimeToReadyMs?: number,
-): WaitRecord => ({
+): PollWaitRecord => ({
   operation,
   subject: 'x',
   slaMs: 10_000,
@@ -236,7 +236,10 @@ test('provoked failures are counted apart, and an operation never ready shows as
 });
 
 test('an operation whose only waits were provoked on purpose is not printed as a failure', () => {
-  const provoked = (outcome: WaitRecord['outcome']) => ({ ...wait('image generation', outcome, 12), provoked: true });
+  const provoked = (outcome: PollWaitRecord['outcome']) => ({
+    ...wait('image generation', outcome, 12),
+    provoked: true,
+  });
   const summary = summarize([provoked('timeout'), provoked('terminal-failure')], 12_000);
   expect(summary.operations[0]).toMatchObject({ ready: 0, slaBreaches: 0, failures: 0, provoked: 2 });
   const text = renderText(summary);

@@ -3,20 +3,27 @@ import { EnvError, parseEnv } from '../../helpers/env';
 import { roleAuth } from '../../helpers/http/auth';
 import { createApiClient } from '../../helpers/http/client';
 import { InMemoryHistory, type PastWait } from '../../helpers/readiness/history';
-import {
-  ReadinessError,
-  type Verdict,
-  type WaitOptions,
-  minProbeBudgetMs,
-  waitUntilReady,
-} from '../../helpers/readiness/wait';
+import { PollWaitError, type PollWaitOptions, minProbeBudgetMs, waitUntilReady } from '../../helpers/readiness/wait';
 import { Redactor } from '../../helpers/secrets/redactor';
+import type { Verdict } from '../../helpers/wait';
 import { expect, test } from '../../fixtures';
 
 // A fake clock: sleeping moves time forward at once, so these tests take no real time.
 function fakeClock() {
   let now = 1_000_000;
-  return { now: () => now, sleep: async (ms: number) => void (now += ms), advance: (ms: number) => void (now += ms) };
+  let timers: Array<{ at: number; callback: () => void }> = [];
+  const advance = (ms: number) => {
+    now += ms;
+    const due = timers.filter((timer) => timer.at <= now);
+    timers = timers.filter((timer) => timer.at > now);
+    for (const timer of due) timer.callback();
+  };
+  const after = (ms: number, callback: () => void) => {
+    const timer = { at: now + ms, callback };
+    timers.push(timer);
+    return () => void (timers = timers.filter((other) => other !== timer));
+  };
+  return { now: () => now, sleep: async (ms: number) => advance(ms), advance, after };
 }
 
 const processing: Verdict<string> = { kind: 'not-ready', observed: 'status processing', httpStatus: 200 };
@@ -62,7 +69,7 @@ function scripted(
 function wait(
   clock: ReturnType<typeof fakeClock>,
   probe: ReturnType<typeof scripted>,
-  extra: Partial<WaitOptions<Verdict<string>, string>> = {},
+  extra: Partial<PollWaitOptions<Verdict<string>, string>> = {},
 ) {
   return waitUntilReady({
     operation: 'image generation',
@@ -75,13 +82,13 @@ function wait(
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ReadinessError> {
+async function failureOf(promise: Promise<unknown>): Promise<PollWaitError> {
   const error: unknown = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(ReadinessError);
-  return error as ReadinessError;
+  expect(error).toBeInstanceOf(PollWaitError);
+  return error as PollWaitError;
 }
 
 test('ready at once: one attempt, the value and its record', async () => {
@@ -496,7 +503,7 @@ test('a setting missing for the role a probe uses fails as a settings error, not
     'Missing setting USER_TOKEN: role user authenticates with a static token (AUTH=token).',
   );
   // The control: any other error of the probe is the wait's, as "Probe failed" (see above).
-  expect(error).not.toBeInstanceOf(ReadinessError);
+  expect(error).not.toBeInstanceOf(PollWaitError);
 });
 
 test('the probe is told how much of the SLA is left', async () => {

@@ -1,6 +1,6 @@
 import { resolveMetricSamples } from '@allurereport/core-api';
 import { summarize } from '../../helpers/readiness/summary';
-import type { WaitRecord } from '../../helpers/readiness/wait';
+import type { PollWaitRecord } from '../../helpers/readiness/wait';
 import { summarizeApiCalls } from '../../helpers/reports/api-summary';
 import { apiMetrics, metricKey, readinessMetrics } from '../../helpers/reports/metrics';
 import { expect, test } from '../../fixtures';
@@ -29,7 +29,7 @@ const ready = (operation: string, ms: number, attempts: number, extra: object = 
     phases: [],
     timeline: [],
     ...extra,
-  }) as WaitRecord;
+  }) as PollWaitRecord;
 
 test('each operation waited for has one sample per figure, over the whole run, with its unit', () => {
   const summary = summarize(

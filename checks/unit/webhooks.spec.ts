@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
+import { WebhookInbox, WebhookReceiver } from '../../helpers/push/webhooks/receiver';
+import { verifyDelivery } from '../../helpers/push/webhooks/signatures';
 import {
-  type Timers,
-  WebhookInbox,
-  WebhookReceiver,
   type WebhookWaitOptions,
   WebhookWaitError,
-  verifyDelivery,
   waitForWebhook,
   waitForWebhookOrPoll,
-} from '../../helpers/push/webhooks';
+} from '../../helpers/push/webhooks/wait';
 import { recordsFromAttachments, summarize } from '../../helpers/readiness/summary';
-import type { ReadinessReporter, Verdict } from '../../helpers/readiness/wait';
+import { type Clock, type Verdict, type WaitReporter, clockOf } from '../../helpers/wait';
 import { expect, test } from '../../fixtures';
 
 const START = Date.parse('2026-11-23T10:00:00.000Z');
@@ -42,7 +40,7 @@ function fakeTimers() {
       now = until;
       await settle();
     },
-  } satisfies Timers & Record<string, unknown>;
+  } satisfies Omit<Clock, 'sleep'> & Record<string, unknown>;
   return timers;
 }
 
@@ -87,7 +85,7 @@ function setUp() {
     schema: Event,
     match: (event) => event.data.taskId === 'tsk_42',
     describe: (event) => `${event.type} of task ${event.data.taskId}`,
-    timers,
+    clock: clockOf(timers),
   };
   return { timers, inbox, options };
 }
@@ -222,7 +220,7 @@ test("a body that breaks the contract fails the wait at once, with zod's explana
 
   const { message, record } = await failureOf(waitForWebhook(options));
   expect(message).toMatch(
-    /^Contract violation: webhook msg_drifted for task tsk_42 \(delivery 1, 0\.0 s into the wait\) breaks the contract\.\n✖ Invalid input: expected string, received undefined\n {2}→ at data\.taskId\n\nBody:\n/,
+    /^Contract violation: webhook msg_drifted for task tsk_42 \(delivery 1, 0\.0 s into the wait\): it does not match the schema\.\n✖ Invalid input: expected string, received undefined\n {2}→ at data\.taskId\n\nBody:\n/,
   );
   expect(record).toMatchObject({ outcome: 'contract-violation', provoked: false });
 });
@@ -317,7 +315,7 @@ test('a wait is one step with each delivery attached, and the readiness summary 
   const { inbox, options } = setUp();
   const steps: string[] = [];
   const attachments: Array<{ name: string; contentType: string; body: Buffer }> = [];
-  const reporter: ReadinessReporter = {
+  const reporter: WaitReporter = {
     step: async (title, body) => {
       steps.push(title);
       return body({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { openChannel } from '../../helpers/push/channel';
-import { ChannelError } from '../../helpers/push/channel-wait';
+import { ChannelWaitError } from '../../helpers/push/channel-wait';
 import { sendRequest } from '../../helpers/push/correlation';
 import { type DemoInstance, expect, test } from './demo-fixtures';
 
@@ -49,8 +49,8 @@ test('a channel that goes silent fails as silent within a second of its silence 
   const failure = await sendRequest(channel, execute(id, 500)).catch((error: unknown) => error);
   const failedAfterMs = Date.now() - sentAt;
 
-  expect(failure).toBeInstanceOf(ChannelError);
-  const { message, record } = failure as ChannelError;
+  expect(failure).toBeInstanceOf(ChannelWaitError);
+  const { message, record } = failure as ChannelWaitError;
   expect(message).toMatch(
     new RegExp(
       `^Silent channel: console request \\(websocket\\) of console ${id} went silent: nothing for 0\\.\\d s, ` +
@@ -71,11 +71,11 @@ test('without a silence limit, the same silence is only the timeout of the SLA',
 
   const failure = await sendRequest(channel, { ...execute(id), slaMs: 1_500 }).catch((error: unknown) => error);
 
-  expect(failure).toBeInstanceOf(ChannelError);
-  expect((failure as ChannelError).message).toMatch(
+  expect(failure).toBeInstanceOf(ChannelWaitError);
+  expect((failure as ChannelWaitError).message).toMatch(
     new RegExp(`^Readiness timeout: console request \\(websocket\\) of console ${id} not ready within the 1\\.5 s SLA`),
   );
-  expect((failure as ChannelError).record.outcome).toBe('timeout');
+  expect((failure as ChannelWaitError).record.outcome).toBe('timeout');
   await channel.close();
 });
 
@@ -90,8 +90,8 @@ test('a channel that drops fails within a second of the drop, as dropped', async
   const failure = await sendRequest(channel, execute(id, 5_000)).catch((error: unknown) => error);
   const failedAt = Date.now();
 
-  expect(failure).toBeInstanceOf(ChannelError);
-  const { message, record } = failure as ChannelError;
+  expect(failure).toBeInstanceOf(ChannelWaitError);
+  const { message, record } = failure as ChannelWaitError;
   expect(message).toMatch(
     new RegExp(
       `^Connection dropped: console request \\(websocket\\) of console ${id} lost its channel 0\\.\\d s into the wait: ` +

@@ -6,3 +6,12 @@ export function jsonOrText(text: string): unknown {
     return text;
   }
 }
+
+/** The parsed JSON of a text, or that it is not JSON. */
+export function parsedJson(text: string): { json: true; value: unknown } | { json: false } {
+  try {
+    return { json: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { json: false };
+  }
+}

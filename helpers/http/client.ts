@@ -1,4 +1,5 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
+import { sendWithRenewal } from './renewal';
 
 type FetchOptions = NonNullable<Parameters<APIRequestContext['fetch']>[1]>;
 export type RequestOptions = Omit<FetchOptions, 'method'>;
@@ -68,15 +69,14 @@ export function createApiClient(context: APIRequestContext, options: ApiClientOp
 
   async function send(url: string, fetchOptions: FetchOptions): Promise<APIResponse> {
     const method = (fetchOptions.method ?? 'GET').toUpperCase();
-    const header = await options.auth?.header();
-    // A request that brings its own credential (a forged token, say) is sent as it is.
-    const auth = header && !hasHeader(fetchOptions.headers, header.name) ? options.auth : undefined;
-    const response = await sendOnce(url, method, fetchOptions, auth && header);
-    // A session token that expired during a long run is renewed once, never per test; a static
-    // token is not sent again: the 401 is the API's answer.
-    if (response.status() !== 401 || !auth || !header) return response;
-    const renewed = await auth.renew(header);
-    return renewed ? sendOnce(url, method, fetchOptions, renewed) : response;
+    return sendWithRenewal(
+      options.auth,
+      fetchOptions.headers,
+      (header) => sendOnce(url, method, fetchOptions, header),
+      {
+        isUnauthorized: (response) => response.status() === 401,
+      },
+    );
   }
 
   async function sendOnce(url: string, method: string, fetchOptions: FetchOptions, header?: AuthHeader) {
@@ -143,10 +143,6 @@ function timingOf(response: APIResponse): ResponseTiming | undefined {
     timing[phase] >= 0 ? [[phase, Math.round(timing[phase] * 10) / 10] as const] : [],
   );
   return phases.length > 0 ? Object.fromEntries(phases) : undefined;
-}
-
-function hasHeader(headers: Record<string, string> | undefined, name: string): boolean {
-  return Object.keys(headers ?? {}).some((key) => key.toLowerCase() === name.toLowerCase());
 }
 
 function pathOf(url: string, params?: FetchOptions['params']): string {

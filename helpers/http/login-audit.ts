@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { count } from '../reports/text-lines';
 
 const Stats = z.object({
   routes: z.record(z.string(), z.object({ count: z.int(), byStatus: z.record(z.string(), z.int()) })),
@@ -73,8 +74,4 @@ export function describeAudit(audit: RoleLoginAudit): string {
     `${count(audit.logins, 'login', 'logins')} in ${count(audit.workers, 'worker process', 'worker processes')}, ` +
     `${renewals}${server}`
   );
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

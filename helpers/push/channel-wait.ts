@@ -17,7 +17,8 @@ import {
   waitContext,
   waitTitle,
 } from '../wait';
-import { type ChannelClose, type ChannelEvent, type DuplexChannel, closeWords } from './channel';
+import { type ChannelClose, type ChannelEvent, type DuplexChannel } from './channel';
+import { closeWords } from './streams/opening';
 
 // ---------------------------------------------------------------------------------------------
 // What a caller provides
@@ -77,8 +78,8 @@ export type ChannelWaitResult<M> = {
   record: ChannelWaitRecord;
 };
 
-export class ChannelError extends WaitError<ChannelWaitRecord> {
-  override name = 'ChannelError';
+export class ChannelWaitError extends WaitError<ChannelWaitRecord> {
+  override name = 'ChannelWaitError';
 }
 
 type Received = Extract<ChannelEvent, { kind: 'message' }>;
@@ -159,7 +160,7 @@ export async function waitForChannelMessage<M>(
     }),
     explain: (failure, record) => `${operation} of ${options.subject} ${explanation(failure, record, channel)}`,
     report: (step, record) => reportWait(step, record, { attempts: 'messages' }),
-    error: (message, record) => new ChannelError(message, record),
+    error: (message, record) => new ChannelWaitError(message, record),
   });
   return { message: values[0]!, messages, record };
 }

@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import type { AuthHeader, AuthSource, ExchangeReporter } from '../http/client';
+import { sendWithRenewal } from '../http/renewal';
 import { type Clock, type WaitReporter, silentReporter, systemClock } from '../wait';
+import { closeWords } from './streams/opening';
 import type { Redactor } from '../secrets/redactor';
 
 // ---------------------------------------------------------------------------------------------
@@ -115,13 +117,13 @@ export async function openChannel(options: OpenChannelOptions): Promise<DuplexCh
   const clean = (text: string) => (options.redactor ? options.redactor.text(text) : text);
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
-  const credential = await options.auth?.header();
-  let attempt = await connect(options, credential, clean);
   // A session token that expired during a long run is renewed once; a static one is not sent again.
-  if (attempt.kind === 'refused' && attempt.status === 401 && credential && options.auth) {
-    const renewed = await options.auth.renew(credential);
-    if (renewed) attempt = await connect(options, renewed, clean);
-  }
+  const attempt = await sendWithRenewal(
+    options.auth,
+    options.token === undefined || options.token === 'header' ? options.headers : undefined,
+    (credential) => connect(options, credential, clean),
+    { isUnauthorized: (answer) => answer.kind === 'refused' && answer.status === 401 },
+  );
   if (attempt.kind !== 'opened') throw new ChannelOpenError(attempt.message, attempt.status);
   return liveChannel(attempt.socket, attempt.shownUrl, options, now, clean);
 }
@@ -331,13 +333,6 @@ export function channelUrl(url: string | URL): URL {
   if (result.protocol === 'https:') result.protocol = 'wss:';
   if (result.protocol === 'http:') result.protocol = 'ws:';
   return result;
-}
-
-/** How a channel ended, in words: "closed by the server with code 1006". */
-export function closeWords(close: ChannelClose): string {
-  const reason = close.reason ? ` (${close.reason})` : '';
-  const error = close.error ? `: ${close.error}` : '';
-  return `closed by the ${close.by} with code ${close.code}${reason}${error}`;
 }
 
 /** The token of a credential header, without its scheme: `Bearer abc` → `abc`. */

@@ -3,7 +3,8 @@ import { jsonOrText } from '../contracts/body';
 import { checkContract } from '../contracts/check';
 import { errorCodeOf } from '../contracts/error-body';
 import { Redactor } from '../secrets/redactor';
-import type { Classifier, Verdict } from './wait';
+import type { Verdict } from '../wait/outcomes';
+import type { Classifier } from './wait';
 
 /** What the classifiers need of a response; Playwright's APIResponse has it. */
 export type HttpObservation = {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import path from 'node:path';
 import { z } from 'zod';
 import { jsonOrText } from '../contracts/body';
-import type { AttemptRecord, ReadinessHistory, WaitRecord } from './wait';
+import type { AttemptRecord, PollWaitRecord, ReadinessHistory } from './wait';
 
 /** Git-ignored, relative to the project: what each operation usually takes, learned across runs. */
 export const READINESS_HISTORY_FILE = path.join('.history', 'readiness.jsonl');
@@ -61,7 +61,7 @@ export function phaseVisits(timeline: readonly AttemptRecord[]): PhaseVisit[] {
 }
 
 /** What a ready wait teaches; undefined for a wait that was not ready. */
-export function pastWaitOf(record: Pick<WaitRecord, 'outcome' | 'bracket' | 'timeline'>): PastWait | undefined {
+export function pastWaitOf(record: Pick<PollWaitRecord, 'outcome' | 'bracket' | 'timeline'>): PastWait | undefined {
   const { lastNotReadyMs, firstReadyMs } = record.bracket;
   if (record.outcome !== 'ready' || firstReadyMs === undefined) return undefined;
   return { ready: { fromMs: lastNotReadyMs ?? 0, toMs: firstReadyMs }, phases: phaseVisits(record.timeline) };

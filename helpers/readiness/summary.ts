@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { READINESS_ATTACHMENT, type WaitRecord } from './wait';
+import { READINESS_ATTACHMENT } from '../wait/report';
+import type { PollWaitRecord } from './wait';
 import { mean, percentile } from '../reports/statistics';
 import { count, table, wrapItems, wrapWords } from '../reports/text-lines';
 
@@ -94,7 +95,7 @@ export function recordsFromAttachments(
 }
 
 /** A wait's record as the summary reads it; a push wait's also tells how late its push came. */
-export type SummarizedRecord = WaitRecord & { receivedAfterCompletionMs?: number | undefined };
+export type SummarizedRecord = PollWaitRecord & { receivedAfterCompletionMs?: number | undefined };
 
 export function summarize(
   records: readonly SummarizedRecord[],

@@ -1,4 +1,4 @@
-import { READINESS_ATTACHMENT } from '../readiness/wait';
+import { READINESS_ATTACHMENT } from '../wait/report';
 
 type Attachment = { name: string; contentType: string; body?: Buffer };
 /** A step as Playwright's reporter API gives it: what was attached in it, and the steps inside it. */

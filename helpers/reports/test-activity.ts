@@ -1,5 +1,5 @@
 import { exchangesFromAttachments } from '../http/exchange-report';
-import { READINESS_ATTACHMENT } from '../readiness/wait';
+import { READINESS_ATTACHMENT } from '../wait/report';
 import { type ApiDocument, operationOfCall } from './api-summary';
 import type { TestActivity } from './test-labels';
 

@@ -51,6 +51,11 @@ export class Deadline {
     return work;
   }
 
+  /** The same as track, for work nobody awaits but the wait's end. */
+  letFinish(work: Promise<unknown>): void {
+    this.track(work).catch(() => undefined);
+  }
+
   /** Resolves when every piece of work tracked so far has settled. */
   async settle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);

@@ -5,9 +5,7 @@ export function seconds(ms: number, decimals = 0): string {
 }
 
 /** "1 message", "3 deliveries". */
-export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
+export { count } from '../reports/text-lines';
 
 /** "1.2 s into the wait", or "0.3 s before the wait" for what arrived before it began. */
 export function intoTheWait(ms: number): string {

@@ -83,10 +83,12 @@ export type WaitSpec<O, M, R, A, Rec, F extends string = FailedOutcome> = {
   title: string;
   observer: Observer<O>;
   /** The kind of wait's own entry for an observation, added to its timeline (attach what it received here). */
-  entry(observed: Observed<O>, number: number, step: ReportStep): A | Promise<A>;
+  entry(observed: Observed<O>, number: number, step: ReportStep, deadline: Deadline): A | Promise<A>;
   /** Checks before the contract (a webhook's signature); throws a WaitFailure to end the wait. */
   screen?(observed: Observed<O>, entry: A): void | Promise<void>;
   contract?: Contract<O, M> | undefined;
+  /** How an observation is named in messages; by default "on message 3, 1.2 s into the wait". */
+  where?(number: number, observed: Observed<O>, entry: A): string;
   /** What the observation means; `message` is the observation itself without a contract. Throwing is a classifier error. */
   classify(message: M, observed: Observed<O>, entry: A): Verdict<R, string> | Promise<Verdict<R, string>>;
   /** After each classification (or classifier error): fills in the entry from the verdict and the mark. */
@@ -108,6 +110,8 @@ export type WaitSpec<O, M, R, A, Rec, F extends string = FailedOutcome> = {
 
 export type WaitRun<R, A, Rec> = { values: R[]; record: Rec; timeline: A[] };
 
+// How much of a body that is not JSON a contract violation shows.
+const BODY_CHARS = 2_000;
 // expect.poll's own timeout sits past the SLA, so that the wait's message is the one shown.
 const POLL_TIMEOUT_MARGIN_MS = 5_000;
 
@@ -141,7 +145,9 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
       step,
       marks,
     });
-    const where = (number: number) => `on ${noun} ${number}, ${seconds(deadline.elapsedMs(), 1)} into the wait`;
+    const bodyText = (raw: string) =>
+      context.redactor ? context.redactor.body(raw, BODY_CHARS) : raw.slice(0, BODY_CHARS);
+    const onNoun = (number: number) => `on ${noun} ${number}, ${seconds(deadline.elapsedMs(), 1)} into the wait`;
 
     const silentFailure = (silentForMs: number) => {
       const limitMs = basics.silenceMs!;
@@ -191,10 +197,11 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
         verdict: 'error',
       };
       marks.push(mark);
-      const entry = await spec.entry(observed, number, step ?? waitStep);
+      const entry = await spec.entry(observed, number, step ?? waitStep, deadline);
       timeline.push(entry);
       await spec.screen?.(observed, entry);
 
+      const where = () => (spec.where ? spec.where(number, observed, entry) : onNoun(number));
       let message: M;
       if (spec.contract) {
         mark.observed = 'breaks the contract';
@@ -202,17 +209,14 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
         const body = spec.contract.bodyOf(observed.value);
         if (!body.json) {
           await step?.rename(`${capitalized(noun)} ${number}: not JSON`);
-          throw new WaitFailure(
-            'contract-violation',
-            `${where(number)}: it is not JSON.\n\nBody:\n${clean(body.raw).slice(0, 2_000)}`,
-          );
+          throw new WaitFailure('contract-violation', `${where()}: it is not JSON.\n\nBody:\n${bodyText(body.raw)}`);
         }
         const checked = checkContract(spec.contract.schema, body.value, context.redactor);
         if (!checked.success) {
           await step?.rename(`${capitalized(noun)} ${number}: breaks the contract`);
           throw new WaitFailure(
             'contract-violation',
-            `${where(number)}: it does not match the schema.\n${checked.explanation}`,
+            `${where()}: it does not match the schema.\n${checked.explanation}`,
           );
         }
         message = checked.data;
@@ -229,7 +233,7 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
         spec.noted?.(entry, mark, undefined);
         throw new WaitFailure(
           'classifier-error',
-          `could not be classified ${where(number)}: the classifier threw ${clean(describeError(error))}`,
+          `could not be classified ${where()}: the classifier threw ${clean(describeError(error))}`,
         );
       }
       mark.observed = clean(verdict.observed);
@@ -238,7 +242,7 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
       await step?.rename(`${capitalized(noun)} ${number}: ${mark.observed} → ${VERDICT_WORD[verdict.kind]}`);
 
       if (verdict.kind === 'fatal') {
-        throw new WaitFailure(verdict.category, `failed ${where(number)}: ${clean(verdict.evidence)}`);
+        throw new WaitFailure(verdict.category, `failed ${where()}: ${clean(verdict.evidence)}`);
       }
       if (verdict.kind === 'not-ready') {
         if (observer.hasQueued?.()) return 'not ready';
@@ -262,6 +266,13 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
       return context.reporter.step(title, async (step) => check(observed, step));
     };
 
+    // Nothing new is started once the wait ends; what is in flight is let finish.
+    const endObserving = async () => {
+      deadline.clear();
+      await observer.close?.();
+      await deadline.settle();
+    };
+
     let failure: WaitFailure<string> | undefined;
     try {
       await observer.start?.(contextFor(undefined));
@@ -278,16 +289,12 @@ export async function runWait<O, M, R, A, Rec, F extends string = FailedOutcome>
       }
     } catch (error) {
       if (!(error instanceof WaitFailure)) {
-        deadline.clear();
-        await deadline.settle();
-        await observer.close?.();
+        await endObserving();
         throw error;
       }
       failure = error;
     }
-    deadline.clear();
-    await deadline.settle();
-    await observer.close?.();
+    await endObserving();
 
     const outcome = (failure?.outcome ?? 'ready') as EndedWait<A>['outcome'];
     const lastReady = marks.findLast((mark) => mark.verdict === 'ready');

@@ -4,13 +4,9 @@ import { test as base, expect } from '@playwright/test';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { AuthSource, Exchange, ExchangeReporter } from '../../helpers/http/client';
-import {
-  type Channel,
-  SubscriptionError,
-  type SubscriptionOptions,
-  waitForStreamEvent,
-} from '../../helpers/push/subscriptions';
-import type { ReadinessReporter } from '../../helpers/readiness/wait';
+import type { StreamChannel } from '../../helpers/push/streams/opening';
+import { StreamWaitError, type StreamWaitOptions, waitForStreamEvent } from '../../helpers/push/streams/wait';
+import type { WaitReporter } from '../../helpers/wait';
 import { Redactor } from '../../helpers/secrets/redactor';
 
 // A small task API with both channels, on a port of its own per test: `GET /tasks/<script>/events`
@@ -119,10 +115,10 @@ async function startTaskServer() {
   const { port } = server.address() as AddressInfo;
   return {
     /** The URL a wait is given: http, for either channel. */
-    url: (script: string, channel: Channel) =>
+    url: (script: string, channel: StreamChannel) =>
       `http://127.0.0.1:${port}/tasks/${script}/${channel === 'sse' ? 'events' : 'stream'}`,
     /** The URL the channel is opened on: ws for a WebSocket. */
-    openedUrl: (script: string, channel: Channel) =>
+    openedUrl: (script: string, channel: StreamChannel) =>
       `${channel === 'sse' ? 'http' : 'ws'}://127.0.0.1:${port}/tasks/${script}/${channel === 'sse' ? 'events' : 'stream'}`,
     seenHeaders,
     openStreams: () => openStreams.size,
@@ -162,10 +158,10 @@ const fixedKey: AuthSource = {
 
 /** The options of a wait for task `script`, for either channel: the same task, whichever way it comes. */
 function taskWait(
-  server: { url(script: string, channel: Channel): string },
-  channel: Channel,
+  server: { url(script: string, channel: StreamChannel): string },
+  channel: StreamChannel,
   script: string,
-): SubscriptionOptions<TaskBody> {
+): StreamWaitOptions<TaskBody> {
   return {
     channel,
     url: server.url(script, channel),
@@ -194,20 +190,20 @@ function reportedExchanges() {
   return { reported, report };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<SubscriptionError> {
+async function failureOf(promise: Promise<unknown>): Promise<StreamWaitError> {
   const error: unknown = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(SubscriptionError);
-  return error as SubscriptionError;
+  expect(error).toBeInstanceOf(StreamWaitError);
+  return error as StreamWaitError;
 }
 
 /** A reporter that keeps the steps' final titles and the attachments, as the fixture's Allure steps would show them. */
 function recordingReporter() {
   const steps: string[] = [];
   const attachments: Array<{ name: string; value: unknown }> = [];
-  const reporter: ReadinessReporter = {
+  const reporter: WaitReporter = {
     step: async (title, body) => {
       const index = steps.push(title) - 1;
       return body({
