@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket, createServer as createTcpServer } from 'node:net';
 import { test as base, expect } from '@playwright/test';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
@@ -166,4 +166,18 @@ test("the server's pings are answered, the application's through `answer`, and k
   const kinds = channel.frames().map(({ direction, kind }) => `${direction} ${kind}`);
   expect(kinds).toContain('received ping');
   expect(kinds).toContain('sent ping');
+});
+
+test('an upgrade left unanswered fails the opening after its timeout, naming it', async () => {
+  const held = new Set<Socket>();
+  const silent = createTcpServer((socket) => void held.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+
+  const failure = await openChannel({ url, openTimeoutMs: 200 }).catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(ChannelOpenError);
+  expect((failure as ChannelOpenError).message).toBe(`Could not open ${url}: Opening handshake has timed out`);
+  for (const socket of held) socket.destroy();
+  await new Promise((resolve) => silent.close(resolve));
 });

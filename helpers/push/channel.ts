@@ -29,6 +29,8 @@ export type OpenChannelOptions = {
   /** More headers for the opening request. */
   headers?: Record<string, string>;
   keepAlive?: KeepAlive;
+  /** How long the opening handshake may take before the opening fails; 10 s by default. */
+  openTimeoutMs?: number;
   /** Answers a received JSON message with the message it returns (a pong to an application ping), or nothing. */
   answer?: (message: unknown) => unknown;
   /** Reports the opening request as the API clients report a call. */
@@ -103,6 +105,7 @@ export class ChannelOpenError extends Error {
   }
 }
 
+const OPEN_TIMEOUT_MS = 10_000;
 // How long a closing WebSocket may take to finish its closing handshake before it is cut.
 const CLOSE_GRACE_MS = 1_000;
 // How much of a frame a step's title shows; the attachment has all of it.
@@ -148,7 +151,10 @@ async function connect(
   return reporter.step(`Open WebSocket ${shownUrl}`, async (step) => {
     const startedAt = new Date();
     const started = performance.now();
-    const socket = new WebSocket(url, [...(options.protocols ?? [])], { headers });
+    const socket = new WebSocket(url, [...(options.protocols ?? [])], {
+      headers,
+      handshakeTimeout: options.openTimeoutMs ?? OPEN_TIMEOUT_MS,
+    });
     const attempt = await new Promise<Attempt & { body?: string }>((resolve) => {
       socket.once('open', () => resolve({ kind: 'opened', socket, shownUrl }));
       socket.once('unexpected-response', (_request, response) => {
