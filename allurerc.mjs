@@ -7,7 +7,7 @@
 import { defineConfig } from 'allure';
 
 // The project's errors start with their category (after the error's name, as Allure shows it):
-// "ReadinessError: Readiness timeout: …". Anchored, so that an assertion that merely quotes such a
+// "PollWaitError: Readiness timeout: …". Anchored, so that an assertion that merely quotes such a
 // message in its expected value is not filed under it.
 const failed = ['failed', 'broken'];
 // A failure is listed under the operation where the test failed: the wait or call of its label
@@ -89,8 +89,8 @@ export default defineConfig({
       groupBy: byFailedOperation,
     },
     {
-      name: 'Push channel broken: bad signature or dropped connection',
-      matchers: { statuses: failed, message: startsWith('(Bad webhook signature|Connection dropped)') },
+      name: 'Push channel broken: bad signature, dropped or silent connection',
+      matchers: { statuses: failed, message: startsWith('(Bad webhook signature|Connection dropped|Silent channel)') },
       groupByMessage: false,
       groupBy: byFailedOperation,
     },

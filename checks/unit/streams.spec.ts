@@ -48,6 +48,8 @@ const SCRIPTS = {
   fails: { tasks: () => [processing(20), failed], then: 'linger' },
   drifts: { tasks: () => [processing(20), { ...processing('forty'), note: SECRET }], then: 'linger' },
   drops: { tasks: () => [processing(20)], then: 'drop' },
+  // Drops after its first event unless asked to resume (Last-Event-ID), then sends the rest.
+  resumes: { tasks: () => [processing(20), processing(60), completed()], then: 'end' },
   'never-ends': { tasks: () => [processing(20)], then: 'linger' },
 } as const;
 type Script = keyof typeof SCRIPTS;
@@ -76,12 +78,16 @@ async function startTaskServer() {
     openStreams.add(response);
     response.on('close', () => openStreams.delete(response));
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
-    const tasks = script.tasks();
+    const all = script.tasks();
+    const resumedAfter = Number(request.headers['last-event-id'] ?? 0);
+    const tasks = script === SCRIPTS.resumes && !resumedAfter ? all.slice(0, 1) : all;
+    const then = script === SCRIPTS.resumes && !resumedAfter ? 'drop' : script.then;
     tasks.forEach((task, index) => {
+      if (index < resumedAfter) return;
       const chunk = `id: ${index + 1}\nevent: ${EVENT_OF[task.status]}\ndata: ${JSON.stringify(task)}\n\n`;
       const last = index === tasks.length - 1;
-      if (!last || script.then === 'linger') response.write(chunk);
-      else if (script.then === 'end') response.end(chunk);
+      if (!last || then === 'linger') response.write(chunk);
+      else if (then === 'end') response.end(chunk);
       else response.write(chunk, () => response.socket?.destroy());
     });
   });
@@ -425,5 +431,68 @@ for (const channel of CHANNELS) {
     expect(reported[0]!.response).toBeUndefined();
     expect(reported[0]!.error?.message).toMatch(/\S/);
     expect(reported[0]!.error?.message).not.toBe('no answer');
+  });
+}
+
+test('sse: a dropped stream is opened again with Last-Event-ID when the wait asks, the drop a step of its own', async ({
+  server,
+}) => {
+  const { reporter, steps } = recordingReporter();
+
+  const { messages, record } = await waitForStreamEvent({
+    ...taskWait(server, 'sse', 'resumes'),
+    resumeAfterDrop: 1,
+    reporter,
+  });
+
+  expect(messages.map(describeTask)).toEqual(['processing 20 %', 'processing 60 %', 'completed 100 %']);
+  expect(record).toMatchObject({ outcome: 'ready', attempts: 3 });
+  expect(record.resumes).toEqual([
+    { atMs: expect.any(Number), lastEventId: '1', close: expect.objectContaining({ by: 'server' }) },
+  ]);
+  expect(server.seenHeaders.at(-1)?.['last-event-id']).toBe('1');
+  const url = server.openedUrl('resumes', 'sse');
+  expect(steps).toEqual([
+    'Wait for image generation (sse): task resumes (SLA 10 s, resuming after up to 1 drop)',
+    `Open event stream ${url} → HTTP 200`,
+    'Message 1: processing 20 % → not ready',
+    expect.stringMatching(
+      new RegExp(`^Dropped: the event stream from ${url.replace(/[.?]/g, '\\$&')} closed by the server`),
+    ),
+    expect.stringMatching(
+      /^Open event stream .* again after a drop [\d.]+ s into the wait, Last-Event-ID 1 → HTTP 200$/,
+    ),
+    'Message 2: processing 60 % → not ready',
+    'Message 3: completed 100 % → ready',
+    expect.stringMatching(/^Close: closed by the (client|server)/),
+  ]);
+});
+
+test('sse: the control, the same drop without being asked to resume fails the wait as dropped', async ({ server }) => {
+  const failure = await failureOf(waitForStreamEvent(taskWait(server, 'sse', 'resumes')));
+
+  expect(failure.record).toMatchObject({ outcome: 'connection-dropped', attempts: 1, resumes: [] });
+  expect(failure.message).toMatch(
+    /^Connection dropped: .* before a terminal event, after 1 message \(last: processing 20 %\)$/,
+  );
+});
+
+for (const channel of CHANNELS) {
+  test(`${channel}: a stream silent for longer than its silence limit fails then, as silent, before its SLA`, async ({
+    server,
+  }) => {
+    const failure = await failureOf(
+      waitForStreamEvent({ ...taskWait(server, channel, 'never-ends'), silenceMs: 500, expectedOutcome: 'silent' }),
+    );
+
+    expect(failure.message).toMatch(
+      new RegExp(
+        `^Silent channel: image generation \\(${channel}\\) of task never-ends went silent: nothing for [\\d.]+ s, past its silence limit of 0.5 s, after 1 message; last: processing 20 %$`,
+      ),
+    );
+    expect(failure.record).toMatchObject({ outcome: 'silent', provoked: true, attempts: 1, silence: { limitMs: 500 } });
+    expect(failure.record.silence!.silentForMs).toBeGreaterThanOrEqual(500);
+    expect(failure.record.elapsedMs).toBeLessThan(failure.record.slaMs);
+    await expect.poll(() => server.openStreams()).toBe(0);
   });
 }
