@@ -47,6 +47,9 @@ export type ChannelWaitOptions<M> = WaitBasics<Exclude<ChannelWaitOutcome, 'read
     /** The index of the first received message to look at; by default, the one after the message the
      *  channel's last wait ended on, so that a message that came before the wait began is not missed. */
     from?: number;
+    /** Sends what the wait awaits the answer to, once the wait has begun: the SLA and the time to ready
+     *  then count from the request, and its step is inside the wait's. */
+    send?: () => Promise<void>;
   };
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +200,7 @@ function channelObserver<M>(
     start: async ({ deadline }: ObserveContext) => {
       observer.startedAt = deadline.startedAt;
       stopListening = channel.listen(() => wake?.());
+      await options.send?.();
     },
     observe: async ({ deadline, marks }: ObserveContext): Promise<Observed<Received>> => {
       for (;;) {

@@ -1,7 +1,7 @@
 import type { DuplexChannel } from './channel';
 import { type ChannelWaitOptions, type ChannelWaitResult, waitForChannelMessage } from './channel-wait';
 
-export type RequestOptions<M> = Omit<ChannelWaitOptions<M>, 'about' | 'from'> & {
+export type RequestOptions<M> = Omit<ChannelWaitOptions<M>, 'about' | 'from' | 'send'> & {
   /** The request to send, given its id: `(id) => ({ type: 'execute', id, code: '1 + 2' })`. */
   message: (id: string) => unknown;
   /** The id of the request a reply answers (its parent id), or undefined for a message that answers none. */
@@ -24,13 +24,16 @@ export function nextRequestId(channel: DuplexChannel, prefix = 'req'): string {
 
 /**
  * Sends a request as JSON and waits for the reply `until` picks among the replies to it (those whose
- * `replyTo` is its id), the replies to other requests passed over. Replies that came before the
- * wait began are not missed: the wait reads the channel from the moment the request was sent.
+ * `replyTo` is its id), the replies to other requests passed over. The request is sent once the wait
+ * has begun, so that its SLA and its time to ready count from the request.
  */
 export async function sendRequest<M>(channel: DuplexChannel, options: RequestOptions<M>): Promise<RequestResult<M>> {
   const { message, replyTo, id = nextRequestId(channel), ...wait } = options;
-  const from = channel.received().length;
-  await channel.sendJson(message(id));
-  const result = await waitForChannelMessage(channel, { ...wait, from, about: (reply) => replyTo(reply) === id });
+  const result = await waitForChannelMessage(channel, {
+    ...wait,
+    from: channel.received().length,
+    send: () => channel.sendJson(message(id)),
+    about: (reply) => replyTo(reply) === id,
+  });
   return { ...result, id };
 }
