@@ -5,7 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { AuthHeader, AuthSource } from '../../helpers/http/client';
 import { ChannelOpenError, openChannel } from '../../helpers/push/channel';
-import { waitForChannelMessage } from '../../helpers/push/channel-wait';
+import { ChannelWaitError, waitForChannelMessage } from '../../helpers/push/channel-wait';
 import type { WaitReporter } from '../../helpers/wait';
 import { Redactor } from '../../helpers/secrets/redactor';
 
@@ -180,4 +180,26 @@ test('an upgrade left unanswered fails the opening after its timeout, naming it'
   expect((failure as ChannelOpenError).message).toBe(`Could not open ${url}: Opening handshake has timed out`);
   for (const socket of held) socket.destroy();
   await new Promise((resolve) => silent.close(resolve));
+});
+
+test('a wait takes binary frames as bytes when asked, and as a broken contract otherwise', async ({ server }) => {
+  const channel = await openChannel({ url: server.url, auth: bearer(TOKEN) });
+  await channel.sendBinary(new Uint8Array([7, 8, 9]));
+  const echo = { operation: 'echo', subject: 'the binary frame', slaMs: 5_000, from: 0 };
+
+  const { message } = await waitForChannelMessage(channel, {
+    ...echo,
+    decode: 'bytes',
+    schema: z.instanceof(Uint8Array),
+    until: (bytes) => bytes.length === 3,
+  });
+  const failure = await waitForChannelMessage(channel, { ...echo, schema: Echo, until: () => true }).catch(
+    (error: unknown) => error,
+  );
+  await channel.close();
+
+  expect([...message]).toEqual([7, 8, 9]);
+  expect((failure as ChannelWaitError).message).toMatch(
+    /^Contract violation: echo \(websocket\) of the binary frame on message 1, \d\.\d s into the wait: it is not JSON\.\n\nBody:\n<3 bytes, base64 BwgJ>$/,
+  );
 });

@@ -34,8 +34,11 @@ export type ChannelWaitOutcome =
 
 export type ChannelWaitOptions<M> = WaitBasics<Exclude<ChannelWaitOutcome, 'ready'>> &
   WaitServices & {
-    /** Every message the wait looks at must match it (text frames as JSON). */
+    /** Every message the wait looks at must match it, as `decode` gives it. */
     schema: z.ZodType<M>;
+    /** What the schema is given: 'json', a text frame's JSON (the default; any other frame breaks the
+     *  contract); 'text', every frame's text; 'bytes', every frame's bytes as a Uint8Array. */
+    decode?: 'json' | 'text' | 'bytes';
     /** The messages this wait is about (the replies to its request); the others are passed over. */
     about?: (message: M) => boolean;
     /** True for the message awaited: the wait returns it. */
@@ -114,7 +117,9 @@ export async function waitForChannelMessage<M>(
     title: waitTitle(operation, options.subject, options.slaMs, { notes, expectedOutcome: options.expectedOutcome }),
     observer,
     entry: async ({ value, at }: Observed<Received>, number, step): Promise<ChannelMessageRecord> => {
-      await step.attachJson(`message ${number} (frame ${value.frame.number})`, parsedOrText(value, context.cleanJson));
+      const json = decode(value, 'json');
+      const shown = json.json ? context.cleanJson(json.value) : value.frame.data;
+      await step.attachJson(`message ${number} (frame ${value.frame.number})`, shown);
       return {
         number,
         frame: value.frame.number,
@@ -126,8 +131,8 @@ export async function waitForChannelMessage<M>(
     contract: {
       schema: options.schema,
       bodyOf: (received: Received) => {
-        const parsed = parseJson(received);
-        return parsed.json ? parsed : { json: false, raw: received.text };
+        const decoded = decode(received, options.decode);
+        return decoded.json ? decoded : { json: false, raw: received.frame.data };
       },
     },
     classify: (message: M) => {
@@ -181,9 +186,9 @@ function channelObserver<M>(
 
   // A message the wait looks at: one about it, or one that breaks the contract (which fails the wait).
   const relevant = (received: Received) => {
-    const parsed = parseJson(received);
-    if (!parsed.json) return true;
-    const checked = options.schema.safeParse(parsed.value);
+    const decoded = decode(received, options.decode);
+    if (!decoded.json) return true;
+    const checked = options.schema.safeParse(decoded.value);
     return !checked.success || (options.about?.(checked.data) ?? true);
   };
   const nextRelevant = () => {
@@ -253,18 +258,16 @@ function explanation(failure: WaitFailure<string>, record: ChannelWaitRecord, ch
   }
 }
 
-function parseJson(received: Received): { json: true; value: unknown } | { json: false } {
-  if (received.binary) return { json: false };
+/** A message as the schema is given it (`json: true`), or not JSON when JSON was asked for. */
+function decode(received: Received, as: ChannelWaitOptions<unknown>['decode'] = 'json') {
+  if (as === 'bytes') return { json: true as const, value: received.bytes };
+  if (as === 'text') return { json: true as const, value: received.text };
+  if (received.binary) return { json: false as const };
   try {
-    return { json: true, value: JSON.parse(received.text) as unknown };
+    return { json: true as const, value: JSON.parse(received.text) as unknown };
   } catch {
-    return { json: false };
+    return { json: false as const };
   }
-}
-
-function parsedOrText(received: Received, cleanJson: (value: unknown) => unknown): unknown {
-  const parsed = parseJson(received);
-  return parsed.json ? cleanJson(parsed.value) : cleanJson(received.text);
 }
 
 function defaultDescription(message: unknown): string {

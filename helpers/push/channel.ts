@@ -66,7 +66,7 @@ export type ChannelClose = { by: 'client' | 'server'; code: number; reason?: str
 
 /** What a listener hears: each message received (text or binary), and the end of the channel. */
 export type ChannelEvent =
-  | { kind: 'message'; frame: ChannelFrame; receivedAt: number; text: string; binary: boolean }
+  | { kind: 'message'; frame: ChannelFrame; receivedAt: number; text: string; bytes: Uint8Array; binary: boolean }
   | { kind: 'ended'; close: ChannelClose; at: number };
 
 export type DuplexChannel = {
@@ -255,7 +255,7 @@ function liveChannel(
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const text = buffer.toString('utf8');
     const frame = log('received', isBinary ? 'binary' : 'text', isBinary ? bytesOf(buffer) : text, at);
-    const event = { kind: 'message' as const, frame, receivedAt: at, text, binary: isBinary };
+    const event = { kind: 'message' as const, frame, receivedAt: at, text, bytes: buffer, binary: isBinary };
     received.push(event);
     emit(event);
     if (options.answer && !isBinary) answer(text);
