@@ -14,11 +14,11 @@ async function createConsole(api: ApiClient): Promise<Console> {
 /** What a reply on the channel is: a contract, and the parent id that ties it to a request. */
 const replies = { schema: ConsoleMessage, replyTo: (reply: ConsoleMessage) => reply.parentId };
 
-function shakeHands(channel: TestChannel, console: Console) {
+function shakeHands(channel: TestChannel, created: Console) {
   return channel.request({
     ...replies,
     operation: 'console start',
-    subject: `console ${console.id}`,
+    subject: `console ${created.id}`,
     message: (id) => ({ type: 'hello', id }),
     until: (reply) => reply.type === 'welcome',
   });
