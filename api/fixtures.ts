@@ -55,4 +55,5 @@ export const test = core.extend<DemoFixtures, { demoControls: boolean }>({
 });
 
 export { expect, parse };
-export type { ApiClient } from '../fixtures';
+export type { ApiClient, TestChannel } from '../fixtures';
+export { byStatusField } from '../fixtures';

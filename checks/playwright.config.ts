@@ -22,6 +22,8 @@ export default defineConfig({
   outputDir: path.join(root, 'test-results', 'checks'),
   projects: [
     { name: 'unit', testDir: path.join(__dirname, 'unit') },
+    // Third-party push protocols, each against a real server of its own that the check starts in process.
+    { name: 'push', testDir: path.join(__dirname, 'push') },
     { name: 'reporting', testDir: path.join(__dirname, 'reporting'), testMatch: '*.spec.ts' },
     // Nested runs of the suite's config: what a first run prints, and where its failures point.
     { name: 'first-run', testDir: path.join(__dirname, 'first-run'), testMatch: '*.spec.ts' },

@@ -11,6 +11,7 @@ import { controlRoutes } from './routes/controls';
 import { enterpriseRoutes } from './routes/enterprise';
 import { exportRoutes } from './routes/exports';
 import { imageRoutes } from './routes/images';
+import { interactiveRoutes } from './routes/interactive';
 import { oauthRoutes } from './routes/oauth';
 import { serviceRoutes } from './routes/service';
 import { taskStreamRoutes } from './routes/task-streams';
@@ -39,6 +40,7 @@ export function buildApp(config: DemoConfig) {
     enterpriseRoutes,
     imageRoutes,
     taskStreamRoutes,
+    interactiveRoutes,
     webhookRoutes,
     exportRoutes,
     controlRoutes,

@@ -12,6 +12,8 @@ export const FAULTS = [
   'webhook-duplicate',
   'webhook-bad-signature',
   'webhook-late',
+  'channel-silent',
+  'channel-drop',
   'stream-drop',
   'slow',
 ] as const;

@@ -40,6 +40,7 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
       { name: 'images', description: 'Image generation: submit, then poll the task or follow it as it is pushed.' },
       { name: 'webhooks', description: 'The signing secret of the webhooks that finished tasks send.' },
       { name: 'exports', description: 'Exports, throttled to a few in flight per account.' },
+      { name: 'consoles', description: 'Interactive consoles, started and used over a WebSocket channel.' },
     ],
     components: {
       securitySchemes: {

@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './common';
+export * from './consoles';
 export * from './enterprise';
 export * from './exports';
 export * from './images';

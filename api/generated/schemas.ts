@@ -255,6 +255,40 @@ export const zStreamTaskPath = z.object({
 });
 
 /**
+ * The console, starting.
+ */
+export const zCreateConsoleResponse = z.object({
+  id: z.string(),
+  status: z.enum(['starting', 'ready', 'closed']),
+  channel: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  readyAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+export const zGetConsolePath = z.object({
+  id: z.string(),
+});
+
+/**
+ * The console.
+ */
+export const zGetConsoleResponse = z.object({
+  id: z.string(),
+  status: z.enum(['starting', 'ready', 'closed']),
+  channel: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  readyAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+export const zOpenConsoleChannelPath = z.object({
+  id: z.string(),
+});
+
+export const zOpenConsoleChannelQuery = z.object({
+  access_token: z.string().optional(),
+});
+
+/**
  * The signing secret of the account of the caller.
  */
 export const zGetWebhookSigningSecretResponse = z.object({

@@ -25,6 +25,9 @@ const PRODUCT_ROUTES = {
   'GET /api/v1/webhooks/signing-secret': ['200', '400', '401'],
   'POST /api/v1/exports': ['200', '400', '401', '429'],
   'GET /api/v1/exports/in-flight': ['200', '400', '401'],
+  'POST /api/v1/consoles': ['201', '400', '401'],
+  'GET /api/v1/consoles/:id': ['200', '400', '401', '404'],
+  'GET /api/v1/consoles/:id/channel': ['101', '400', '401', '404', '409', '426'],
 } as const;
 
 const isProductRoute = (url: string) => !url.startsWith('/__demo/') && url !== '/openapi.json';
