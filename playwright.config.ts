@@ -23,7 +23,9 @@ export default defineConfig({
   // Absolute, so that configs extending this one (bench/, replay/) resolve them too.
   globalSetup: path.join(__dirname, 'setup/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'setup/global-teardown.ts'),
-  testDir: path.join(__dirname, 'tests'),
+  // The pattern specs, and while the demo is here its own specs of provoked faults, which go with it.
+  testDir: __dirname,
+  testMatch: ['tests/**/*.spec.ts', 'demo-api/tests/suite/**/*.spec.ts'],
   fullyParallel: true,
   // A test may wait a whole SLA (and then some setup) before it fails with a readable message.
   timeout: Math.max(30_000, longestSlaMs + 20_000),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { Task, TaskAccepted, TaskEvent, TaskStreamMessage } from '../api/contracts';
-import { type Channel, SubscriptionError } from '../helpers/push/subscriptions';
-import { type ApiClient, expect, parse, test } from '../api/fixtures';
+import { Task, TaskAccepted, TaskEvent, TaskStreamMessage } from '../../../api/contracts';
+import { type Channel, SubscriptionError } from '../../../helpers/push/subscriptions';
+import { type ApiClient, expect, parse, test } from './demo';
 
 // Submit, then follow the task as the API pushes it, over server-sent events or a WebSocket, instead of
 // polling it. The outcome of a task is asked for with x-demo-scenario, a broken connection with the
