@@ -78,7 +78,7 @@ function flagsOf(args: string[]) {
     }).values;
   } catch (error) {
     // Node's own message, without its advice on positionals: "Unknown option '--base'."
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, '.'));
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}.`);
   }
 }
 
