@@ -1,12 +1,8 @@
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import {
-  type ApiCall,
-  callsFromAttachments,
-  renderMarkdown,
-  renderText,
-  summarizeApiCalls,
-} from '../helpers/reports/api-summary';
+import { type ApiCall, callsFromAttachments } from '../helpers/api-summary/calls';
+import { renderMarkdown, renderText } from '../helpers/api-summary/render';
+import { summarizeApiCalls } from '../helpers/api-summary/summarize';
 import { apiMetrics } from '../helpers/reports/metrics';
 import { attachmentsOfProvokedWaits } from '../helpers/reports/provoked';
 import { documentOfThisRun } from './openapi-document';
