@@ -28,6 +28,8 @@ export default class ApiSummaryReporter implements Reporter {
   private readonly calls: ApiCall[] = [];
   private sharded = false;
   private testsEnded = 0;
+  // Read while the tests run: a document served by an API the run started is gone at its end.
+  private document: ReturnType<typeof documentOfThisRun> | undefined;
 
   constructor(private readonly options: Options = {}) {}
 
@@ -37,6 +39,7 @@ export default class ApiSummaryReporter implements Reporter {
 
   onTestEnd(_test: TestCase, result: TestResult): void {
     this.testsEnded += 1;
+    this.document ??= documentOfThisRun(envOfThisRun(), this.options.document, 'API summary');
     const provoked = attachmentsOfProvokedWaits(result.steps);
     const own = result.attachments.filter((attachment) => !provoked.has(attachment));
     this.calls.push(
@@ -52,7 +55,7 @@ export default class ApiSummaryReporter implements Reporter {
     const summary = summarizeApiCalls({
       calls: this.calls,
       runDurationMs: result.duration,
-      document: await documentOfThisRun(env, this.options.document, 'API summary'),
+      document: await (this.document ?? documentOfThisRun(env, this.options.document, 'API summary')),
       environment: env?.environment,
     });
     const outputDir = this.options.outputDir ?? path.join('reports', 'api');
