@@ -48,7 +48,11 @@ export async function toOpenApi3(document: unknown, source: string): Promise<Rea
       return { source, writtenIn: '2.0', document: await upgradeSwagger2(document, source) };
     }
     const version =
-      typeof openapi === 'string' ? `openapi ${openapi}` : swagger === undefined ? '' : `swagger ${String(swagger)}`;
+      typeof openapi === 'string'
+        ? `openapi ${openapi}`
+        : swagger === undefined
+          ? ''
+          : `swagger ${JSON.stringify(swagger)}`;
     throw new Error(
       `${source} is not an OpenAPI 3.0, 3.1 or Swagger 2.0 document (${version ? `it says ${version}` : 'no "openapi" or "swagger" field'}).`,
     );

@@ -1,16 +1,24 @@
-import type { ApiDocument, DocumentedOperation } from './operations';
+/** What matching needs of a document (an ApiDocument has it): its base paths and its operations' templates. */
+export type Templates<O extends { method: string; template: string }> = {
+  basePaths: readonly string[];
+  operations: readonly O[];
+};
 
-type Compiled = { operation: DocumentedOperation; pattern: RegExp; literalSegments: number };
+type Compiled = { operation: { method: string; template: string }; pattern: RegExp; literalSegments: number };
 
 // Each document's templates are compiled once: a run matches every call against them.
-const compiledDocuments = new WeakMap<ApiDocument, Compiled[]>();
+const compiledDocuments = new WeakMap<object, Compiled[]>();
 
 /**
  * The documented operation a request belongs to: the method's templates that match the path without
  * its query (or the path without a server's base path); of several, the one with the most literal
  * segments (`/users/me` before `/users/{userId}`).
  */
-export function matchOperation(document: ApiDocument, method: string, path: string): DocumentedOperation | undefined {
+export function matchOperation<O extends { method: string; template: string }>(
+  document: Templates<O>,
+  method: string,
+  path: string,
+): O | undefined {
   const requested = pathOnly(path);
   const candidates = [
     requested,
@@ -33,7 +41,7 @@ export function matchOperation(document: ApiDocument, method: string, path: stri
       best = compiled;
     }
   }
-  return best?.operation;
+  return best?.operation as O | undefined;
 }
 
 /** A path without its query or fragment: `/tasks/1?x=2` → `/tasks/1`. */
@@ -41,7 +49,7 @@ export function pathOnly(path: string): string {
   return path.replace(/[?#].*$/, '') || '/';
 }
 
-function compiledOf(document: ApiDocument): Compiled[] {
+function compiledOf(document: Templates<{ method: string; template: string }>): Compiled[] {
   let compiled = compiledDocuments.get(document);
   if (!compiled) {
     compiled = document.operations.map((operation) => ({

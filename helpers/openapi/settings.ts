@@ -20,7 +20,7 @@ export function openApiDocumentSetting(env: Env): string | undefined {
  * Whether and how every response the client fixtures receive is checked against the document:
  * `off` without OPENAPI_DOCUMENT, else OPENAPI_CONFORMANCE (`report` by default).
  */
-export function conformanceSettings(env: Env): { document: string; mode: ConformanceMode } | undefined {
+export function conformanceSettings(env: Env): { document: string; mode: Exclude<ConformanceMode, 'off'> } | undefined {
   const settings = settingsOf(env, OpenApiSettings);
   if (settings.OPENAPI_DOCUMENT === undefined || settings.OPENAPI_CONFORMANCE === 'off') return undefined;
   return { document: settings.OPENAPI_DOCUMENT, mode: settings.OPENAPI_CONFORMANCE };
