@@ -104,7 +104,10 @@ type JsonReport = {
 /** Each spec file's tests by outcome: `tests/api-smoke.spec.ts` → ['expected', 'expected']. */
 function outcomes(report: JsonReport): Record<string, string[]> {
   return Object.fromEntries(
-    report.suites.map((suite) => [path.basename(suite.file), suite.specs.flatMap((spec) => spec.tests.map((t) => t.status))]),
+    report.suites.map((suite) => [
+      path.basename(suite.file),
+      suite.specs.flatMap((spec) => spec.tests.map((t) => t.status)),
+    ]),
   );
 }
 
