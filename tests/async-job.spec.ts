@@ -1,8 +1,9 @@
 import { JobStatus, byStatusField, expect, retryAfterMs, test } from '../api/fixtures';
 
-// An operation that answers 202 at once and finishes later: follow the job at its Location until its
-// status says it is done, from the server's Retry-After on, within the operation's SLA
-// (SLA_<OPERATION>_MS). A failed job fails the wait at once with the server's error.
+// A job accepted with 202, polled at its Location until completed: the operation answers at once and
+// finishes later; follow the job until its status says it is done, from the server's Retry-After on,
+// within the operation's SLA (SLA_<OPERATION>_MS). A failed job fails the wait at once with the
+// server's error.
 
 test('a job accepted with 202 is polled at its Location until it completes', async ({
   api,

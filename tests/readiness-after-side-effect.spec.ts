@@ -1,8 +1,9 @@
 import { LoginAnswer, expect, notReadyWhileRefused, test } from '../api/fixtures';
 
-// "The API said success, but the backend is not done yet": a call answers at once and its effect
-// comes later. Until then the account's login is refused with one named signal (EXAMPLE_NOT_READY),
-// the only answer worth retrying: any other refusal, or a 5xx, fails the wait at once.
+// Readiness after a side effect, retried only on its not-ready signal: "the API said success, but the
+// backend is not done yet". A call answers at once and its effect comes later. Until then the
+// account's login is refused with one named signal (EXAMPLE_NOT_READY), the only answer worth
+// retrying: any other refusal, or a 5xx, fails the wait at once.
 
 test('a fresh account can log in once the effect of its call has taken hold', async ({
   anonymousApi,

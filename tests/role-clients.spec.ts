@@ -1,7 +1,8 @@
 import { expect, test } from '../api/fixtures';
 
-// Each role of ROLES is a client, logged in once per worker with its own strategy (a password login,
-// a token or API key, OAuth 2.0 client credentials): the spec only says which role acts.
+// Role clients, by settings alone: each role of ROLES is a client, logged in once per worker with its
+// own strategy (a password login, a token or API key, OAuth 2.0 client credentials). The spec only
+// says which role acts.
 
 test('every role calls the API as itself', async ({ apiAs, env, examples }) => {
   const call = examples.EXAMPLE_ROLE_CALL;

@@ -1,7 +1,7 @@
 import { JobStreamEvent, expect, test } from '../api/fixtures';
 
-// Instead of polling: follow the job as the API pushes it, over server-sent events, until the event
-// of a finished job, within the operation's SLA. A failed job ends the wait at once with its event.
+// A job followed over server-sent events instead of polled: the API pushes it, until the event of a
+// finished job, within the operation's SLA. A failed job ends the wait at once with its event.
 
 test('a job is followed over server-sent events until it completes', async ({ api, examples, subscribe }) => {
   const { EXAMPLE_JOB: job, EXAMPLE_JOB_EVENTS: events } = examples;

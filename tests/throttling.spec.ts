@@ -1,8 +1,8 @@
 import { HoldOpened, InFlight, expect, parse, retryAfterMs, test, whenBody } from '../api/fixtures';
 
-// A throttled operation: at most N calls of an account run at once, and the next one is refused at
-// once. No sleep before the N+1th call: a latch. A hold keeps N calls in flight, the sentinel says when
-// all N are running, and only then the N+1th goes out.
+// A throttling latch instead of a sleep: at most N calls of an account run at once, and the next one
+// is refused at once. No sleep before the N+1th call: a latch. A hold keeps N calls in flight, the
+// sentinel says when all N are running, and only then the N+1th goes out.
 
 test('the call beyond the in-flight limit is refused at once with 429 and Retry-After', async ({
   anonymousApi,

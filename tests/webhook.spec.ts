@@ -1,7 +1,8 @@
 import { JobEvent, JobStatus, SigningSecret, expect, parse, test } from '../api/fixtures';
 
-// Instead of polling: give the job a callback URL (this test's own) and wait for the signed event
-// about it, within the operation's SLA. Signatures are checked against the secret (Standard Webhooks).
+// A job's signed webhook instead of polling: give the job a callback URL (this test's own) and wait
+// for the signed event about it, within the operation's SLA. Signatures are checked against the secret
+// (Standard Webhooks).
 
 test('a finished job calls back with a signed event about it', async ({ api, examples, webhooks }) => {
   const { EXAMPLE_JOB: job, EXAMPLE_CALLBACK_FIELD: field, EXAMPLE_WEBHOOK_SECRET: secretCall } = examples;
