@@ -47,6 +47,14 @@ export const DEMO_ONLY = [
   'scripts/adopted-readme.md',
 ];
 
+/** Specs of tests/ built on the demo's own contracts cannot outlive them: they go with the demo too. */
+function specsOnTheDemosContracts(): string[] {
+  return readdirSync(at('tests'))
+    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => /from '\.\.\/api\/contracts['/]/.test(readFileSync(at(`tests/${file}`), 'utf8')))
+    .map((file) => `tests/${file}`);
+}
+
 /** The package scripts that only the demo uses. */
 const DEMO_SCRIPTS = ['demo-api', 'bench:polling'];
 
@@ -221,9 +229,8 @@ async function main() {
   const chosen = await answers(flags);
   // The starter this copy comes from, for `npm run starter:update` (docs/upgrading.md).
   writeOrigin(root, originOfCheckout(root));
-  for (const file of DEMO_ONLY.filter((file) => file !== 'scripts/adopted-readme.md')) {
-    rmSync(at(file), { recursive: true, force: true });
-  }
+  const removed = [...DEMO_ONLY.filter((file) => file !== 'scripts/adopted-readme.md'), ...specsOnTheDemosContracts()];
+  for (const file of removed) rmSync(at(file), { recursive: true, force: true });
   const generated = chosen.openapi ? await fromOpenApi(chosen.openapi) : undefined;
   // The replay add-on, unless it was deleted already: rules that record every read, for any API.
   const replayKept = existsSync(at('replay'));
@@ -240,7 +247,7 @@ async function main() {
   });
   console.log(
     [
-      `Adopted for ${chosen.baseUrl} (AUTH=${chosen.auth}). Removed: ${DEMO_ONLY.join(', ')}.`,
+      `Adopted for ${chosen.baseUrl} (AUTH=${chosen.auth}). Removed: ${removed.join(', ')}.`,
       ...(generated
         ? [
             `From ${chosen.openapi} (OpenAPI ${generated.writtenIn}): contracts in api/generated/, ` +
