@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { AUTH_STRATEGIES, type AuthStrategy, EnvError } from '../helpers/env';
-import { readOpenApiDocument } from '../helpers/openapi/document';
+import { type ReadDocument, readOpenApiDocument } from '../helpers/openapi/document';
 import { readSettingsFile } from '../setup/settings';
 import { generatedFiles, writeGeneratedFiles } from './generate-contracts';
 import { DEFAULT_SMOKE_SPEC, writeSmokeSpec } from './generate-smoke';
@@ -211,9 +211,8 @@ function removeDemoScripts() {
   writeFileSync(at('package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-/** Contracts in api/generated/ and the smoke spec, from the document (Swagger 2.0 upgraded first). */
-async function fromOpenApi(source: string) {
-  const read = await readOpenApiDocument(source);
+/** Contracts in api/generated/ and the smoke spec, from the document (Swagger 2.0 upgraded when read). */
+async function fromOpenApi(read: ReadDocument) {
   writeGeneratedFiles(await generatedFiles(read.document));
   const smoke = await writeSmokeSpec({ document: read.document });
   return { writtenIn: read.writtenIn, tests: smoke.tests.length };
@@ -227,11 +226,13 @@ async function main() {
   }
   refuseUnlessReady();
   const chosen = await answers(flags);
+  // Read before anything changes: a document that cannot be read leaves the copy as it was.
+  const document = chosen.openapi ? await readOpenApiDocument(chosen.openapi) : undefined;
   // The starter this copy comes from, for `npm run starter:update` (docs/upgrading.md).
   writeOrigin(root, originOfCheckout(root));
   const removed = [...DEMO_ONLY.filter((file) => file !== 'scripts/adopted-readme.md'), ...specsOnTheDemosContracts()];
   for (const file of removed) rmSync(at(file), { recursive: true, force: true });
-  const generated = chosen.openapi ? await fromOpenApi(chosen.openapi) : undefined;
+  const generated = document ? await fromOpenApi(document) : undefined;
   // The replay add-on, unless it was deleted already: rules that record every read, for any API.
   const replayKept = existsSync(at('replay'));
   if (replayKept) writeFileSync(at('replay/rules.ts'), REPLAY_RULES);

@@ -125,7 +125,7 @@ test('the checks of an adopted copy fail on a removed path named, or a dead link
   }
 });
 
-test('npm run adopt -- --help prints the usage; an unknown option is a usage error, not a stack trace', async () => {
+test('npm run adopt -- --help prints the usage; an unknown option is a usage error; a bad document changes nothing', async () => {
   const { copy, inCopy } = await cleanCopy();
   try {
     const help = await inCopy('npm', ['run', '--silent', 'adopt', '--', '--help']);
@@ -136,7 +136,14 @@ test('npm run adopt -- --help prints the usage; an unknown option is a usage err
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^Unknown option '--base'\.\n\nUsage: npm run adopt/);
     expect(unknown.stderr).not.toMatch(/^\s+at /m);
-    expect(existsSync(path.join(copy, 'demo-api'))).toBe(true);
+    // A document that cannot be read stops it before anything changed.
+    const unread = await inCopy('npm', [
+      ...['run', '--silent', 'adopt', '--', '--yes', '--base-url', 'https://api.example.com'],
+      ...['--openapi', 'no-such-openapi.json'],
+    ]);
+    expect(unread.code).toBe(1);
+    expect(unread.stderr).toContain('no-such-openapi.json');
+    expect((await inCopy('git', ['status', '--porcelain'])).stdout).toBe('');
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
