@@ -6,7 +6,10 @@ import { type OpenApiDocument, readOpenApiDocument, toOpenApi3 } from '../../hel
 import { matchOperation } from '../../helpers/openapi/match';
 import { contractOperationId, operationIdOf } from '../../helpers/openapi/names';
 import { operationsOfDocument } from '../../helpers/openapi/operations';
+import { EnvError, parseEnv } from '../../helpers/env';
+import { conformanceSettings } from '../../helpers/openapi/settings';
 import { Redactor } from '../../helpers/secrets/redactor';
+import { smokeSpecOf } from '../../scripts/generate-smoke';
 import { expect, test } from '../../fixtures';
 
 const THING = {
@@ -200,4 +203,28 @@ test('operation ids: its own, or made of the method and path; a clash with a sch
   const things = { method: 'GET', template: '/things', operationId: undefined };
   expect(contractOperationId(things, ['Thing'])).toBe('getThings');
   expect(contractOperationId(things, ['GetThingsResponse'])).toBe('getThingsOperation');
+});
+
+test('conformance is on with a document, report by default; a bad mode names the setting', () => {
+  const env = (extra: Record<string, string>) => parseEnv({ BASE_URL: 'https://api.example.com', ...extra });
+  expect(conformanceSettings(env({}))).toBeUndefined();
+  expect(conformanceSettings(env({ OPENAPI_DOCUMENT: 'api.yaml' }))).toEqual({ document: 'api.yaml', mode: 'report' });
+  expect(conformanceSettings(env({ OPENAPI_DOCUMENT: 'api.yaml', OPENAPI_CONFORMANCE: 'fail' }))?.mode).toBe('fail');
+  expect(conformanceSettings(env({ OPENAPI_DOCUMENT: 'api.yaml', OPENAPI_CONFORMANCE: 'off' }))).toBeUndefined();
+  expect(() => conformanceSettings(env({ OPENAPI_DOCUMENT: 'api.yaml', OPENAPI_CONFORMANCE: 'strict' }))).toThrow(
+    new EnvError('Invalid setting OPENAPI_CONFORMANCE: expected one of off, report, fail, got "strict".'),
+  );
+});
+
+test('the smoke spec: one test per GET without input, with its schema; the others left out or named', () => {
+  const schemas = 'export const zThing = z.object({});\nexport const zGetThingsByThingIdResponse = zThing;\n';
+  const spec = smokeSpecOf(DOCUMENT_31, schemas);
+  expect(spec.tests).toEqual([
+    { operation: 'GET /things/mine', path: '/v1/things/mine', statuses: [200], schema: undefined },
+  ]);
+  expect(spec.text).toContain("const response = await api.get('/v1/things/mine');".replace(/'/g, '"'));
+  expect(spec.text).toContain('await expect(response).toHaveStatus(200);');
+  const none = smokeSpecOf({ openapi: '3.1.0', info: { title: 'None', version: '1' }, paths: {} }, '');
+  expect(none.tests).toEqual([]);
+  expect(none.text).toContain("test.skip(true, 'none in the document: nothing to smoke-test without input');");
 });
