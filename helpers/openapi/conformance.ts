@@ -127,8 +127,8 @@ export function conformanceChecker(document: OpenApiDocument, redactor: Redactor
     return found(
       name,
       'body',
-      `the body does not match the documented schema (${first?.message ?? 'invalid'}${at})`,
-      `the body does not match its documented schema (${mediaType}):\n${z.prettifyError(result.error)}\n\nBody:\n${redactor.body(JSON.stringify(body))}`,
+      `the body does not match the documented schema (${redactor.text(first?.message ?? 'invalid')}${at})`,
+      `the body does not match its documented schema (${mediaType}):\n${redactor.text(z.prettifyError(result.error))}\n\nBody:\n${redactor.body(JSON.stringify(body))}`,
     );
   };
 
