@@ -127,8 +127,8 @@ export function conformanceChecker(document: OpenApiDocument, redactor: Redactor
     return found(
       name,
       'body',
-      `the body does not match the documented schema (${first?.message ?? 'invalid'}${at})`,
-      `the body does not match its documented schema (${mediaType}):\n${z.prettifyError(result.error)}\n\nBody:\n${redactor.body(JSON.stringify(body))}`,
+      `the body does not match the documented schema (${redactor.text(first?.message ?? 'invalid')}${at})`,
+      `the body does not match its documented schema (${mediaType}):\n${redactor.text(z.prettifyError(result.error))}\n\nBody:\n${redactor.body(JSON.stringify(body))}`,
     );
   };
 
@@ -192,12 +192,32 @@ function definitionsOf(document: OpenApiDocument, openapi31: boolean): Json {
 
 function compile(source: unknown, definitions: Json, openapi31: boolean): z.ZodType | typeof NO_SCHEMA {
   if (typeof source !== 'object' || source === null) return NO_SCHEMA;
-  const schema = { ...(rewriteRefs(source, openapi31) as Json), [openapi31 ? '$defs' : 'definitions']: definitions };
+  const rewritten = rewriteRefs(source, openapi31) as Json;
+  const schema = { ...rewritten, [openapi31 ? '$defs' : 'definitions']: reachable(rewritten, definitions) };
   try {
     return z.fromJSONSchema(schema, { defaultTarget: openapi31 ? 'draft-2020-12' : 'openapi-3.0' });
   } catch {
     return NO_SCHEMA; // a construct zod cannot express: that body goes unchecked rather than misjudged
   }
+}
+
+// Only the definitions the schema refers to, directly or not: a large document's others cost nothing.
+function reachable(schema: Json, definitions: Json): Json {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, item] of Object.entries(value)) {
+      const name =
+        key === '$ref' && typeof item === 'string' ? /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(item)?.[1] : undefined;
+      if (name !== undefined && !names.has(name) && name in definitions) {
+        names.add(name);
+        visit(definitions[name]);
+      } else visit(item);
+    }
+  };
+  visit(schema);
+  return Object.fromEntries([...names].map((name) => [name, definitions[name]]));
 }
 
 function rewriteRefs(value: unknown, openapi31: boolean): unknown {
