@@ -10,6 +10,12 @@ const demoApiImport = {
   message: 'Tests talk to the API over HTTP only: nothing outside demo-api/ may import from it.',
 };
 
+const coreImport = {
+  group: ['**/helpers', '**/helpers/**', '**/fixtures', '**/fixtures/**', '!**/api/fixtures'],
+  message:
+    "Specs import from api/fixtures.ts, their one entry point: test, expect, parse, the classifiers, the waits' errors.",
+};
+
 export default defineConfig(
   globalIgnores([
     'node_modules/',
@@ -83,7 +89,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [demoApiImport],
+          patterns: [demoApiImport, coreImport],
           paths: [
             {
               name: '@playwright/test',

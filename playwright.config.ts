@@ -23,7 +23,10 @@ export default defineConfig({
   // Absolute, so that configs extending this one (bench/, replay/) resolve them too.
   globalSetup: path.join(__dirname, 'setup/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'setup/global-teardown.ts'),
-  testDir: path.join(__dirname, 'tests'),
+  // The pattern specs, and while the demo is here its own specs of provoked faults, which go with it.
+  testDir: __dirname,
+  // Absolute: a relative glob would match any folder named tests, demo-api/tests/ among them.
+  testMatch: [path.join(__dirname, 'tests/**/*.spec.ts'), path.join(__dirname, 'demo-api/tests/suite/**/*.spec.ts')],
   fullyParallel: true,
   // A test may wait a whole SLA (and then some setup) before it fails with a readable message.
   timeout: Math.max(30_000, longestSlaMs + 20_000),

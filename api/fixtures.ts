@@ -1,59 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import { User } from './contracts';
+import { settingsOf } from '../helpers/env';
+import { type ExampleSettings as Examples, ExampleSettings } from './examples';
 import { expect, parse, test as core } from '../fixtures';
 
-// Your API's own fixtures: the one file of code that adopting the starter may need besides
-// contracts and specs. The core (fixtures/, helpers/) stays as it is. This one is the demo API's:
-// fresh users through its public sign-up, deleted after the test.
+// The one entry point of the specs: the core's fixtures and matchers, the waits' classifiers and
+// errors, and your API's own fixtures, the one file of code it may need besides contracts and specs.
+// The core (fixtures/, helpers/) stays as it is.
 
-export type FreshUser = User & { username: string; password: string };
-
-const SIGN_UP_PATH = '/api/v1/users';
-
-type DemoFixtures = {
-  /** Signs up a fresh user through the public API; it is deleted after the test. */
-  createUser: () => Promise<FreshUser>;
+type ApiFixtures = {
+  /** Signs up a fresh account through EXAMPLE_SIGN_UP, for a test whose side effects must stay its own. */
+  newAccount: () => Promise<{ username: string; password: string }>;
 };
 
-export const test = core.extend<DemoFixtures, { demoControls: boolean }>({
-  /** Whether the API under test has the demo API's test controls (`/__demo/…`): examples that need one skip without. */
-  demoControls: [
-    async ({ playwright, env }, use) => {
-      const context = await playwright.request.newContext({ baseURL: env.baseURL, timeout: env.requestTimeoutMs });
-      const answer = await context.get('/__demo/config', { maxRetries: 0 }).catch(() => undefined);
-      const present = answer?.status() === 200;
-      await context.dispose();
-      await use(present);
-    },
-    { scope: 'worker', box: true },
-  ],
+export const test = core.extend<ApiFixtures, { examples: Examples }>({
+  /** The operations the pattern specs call (EXAMPLE_* in .env): a spec whose setting is unset skips. */
+  examples: [async ({ env }, use) => use(settingsOf(env, ExampleSettings)), { scope: 'worker', box: true }],
 
-  createUser: async ({ anonymousApi, adminApi, redactor }, use, testInfo) => {
-    const created: FreshUser[] = [];
-    // Unique across runs too, for APIs that keep their users.
+  newAccount: async ({ anonymousApi, env, examples, redactor }, use, testInfo) => {
+    // Unique across runs too, for APIs that keep their accounts.
     const runTag = randomBytes(4).toString('hex');
+    let created = 0;
     await use(async () => {
-      const email = `qa.${runTag}.${testInfo.testId}.${created.length + 1}@example.test`;
+      const signUp = examples.EXAMPLE_SIGN_UP;
+      if (!signUp) throw new Error('newAccount needs EXAMPLE_SIGN_UP: the call that signs up an account.');
+      const username = `qa.${runTag}.${testInfo.testId}.${(created += 1)}@example.test`;
       const password = randomBytes(18).toString('base64url');
       redactor.addSecret(password);
-      const response = await anonymousApi.post(SIGN_UP_PATH, { data: { email, password } });
-      const user = { ...(await parse(response, User)), username: email, password };
-      created.push(user);
-      return user;
+      const data = { ...signUp.body, [env.login.usernameField]: username, [env.login.passwordField]: password };
+      const response = await anonymousApi.fetch(signUp.path, { method: signUp.method, data });
+      await expect(response, `${signUp.name} of a fresh account`).toHaveStatus([200, 201]);
+      return { username, password };
     });
-    // Clean up where the API allows it; a refusal is reported but does not fail the test.
-    for (const user of created) {
-      const response = await adminApi.delete(`${SIGN_UP_PATH}/${user.id}`);
-      if (![204, 404].includes(response.status())) {
-        testInfo.annotations.push({
-          type: 'cleanup',
-          description: `could not delete ${user.email}: HTTP ${response.status()}`,
-        });
-      }
-    }
   },
 });
 
 export { expect, parse };
 export type { ApiClient, TestChannel } from '../fixtures';
-export { byStatusField } from '../fixtures';
+export { byStatusField, notReadyWhileRefused, retryAfterMs, whenBody } from '../helpers/readiness/classifiers';
+export { PollWaitError, StreamWaitError, WebhookWaitError } from '../fixtures';
+export { HoldOpened, InFlight, JobEvent, JobStatus, JobStreamEvent, LoginAnswer, SigningSecret } from './examples';

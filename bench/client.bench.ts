@@ -1,6 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApiClient } from '../helpers/http/client';
+import { checkingConformance, conformanceChecker } from '../helpers/openapi/conformance';
+import { readOpenApiDocument } from '../helpers/openapi/document';
+import { openApiDocumentSetting } from '../helpers/openapi/settings';
 import { percentile } from '../helpers/reports/statistics';
 import { readEnv } from '../helpers/env';
 import { expect, test } from '../fixtures';
@@ -16,6 +19,7 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
   playwright,
   api,
   _roleSessions,
+  _reportExchange,
   env,
 }) => {
   const auth = _roleSessions.of(env.defaultRole);
@@ -25,10 +29,25 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
     extraHTTPHeaders: header ? { [header.name]: header.value } : {},
   });
   const timingOnly = createApiClient(context, { ...(auth ? { auth } : {}), report: async (_start, send) => send() });
-  const variants: Array<[name: string, call: () => Promise<{ status(): number }>]> = [
+  // The api fixture's reporting, each answer also checked against the OpenAPI document (when there is one).
+  const generated = path.join(__dirname, '..', 'api', 'generated', 'openapi.json');
+  const source = openApiDocumentSetting(env) ?? (existsSync(generated) ? generated : undefined);
+  const checker = source === undefined ? undefined : conformanceChecker((await readOpenApiDocument(source)).document);
+  const conforming = checker
+    ? createApiClient(context, {
+        ...(auth ? { auth } : {}),
+        identity: env.defaultRole,
+        report: checkingConformance(_reportExchange, checker, () => Promise.reject(new Error('nonconforming'))),
+      })
+    : undefined;
+  type Variant = [name: string, call: () => Promise<{ status(): number }>];
+  const variants: Variant[] = [
     ['plain APIRequestContext', () => context.get(PATH)],
     ['instrumented, not reported', () => timingOnly.get(PATH)],
     ['instrumented and reported', () => api.get(PATH)],
+    ...(conforming
+      ? [['instrumented, reported and checked against the document', () => conforming.get(PATH)] as Variant]
+      : []),
   ];
   const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
   let seed = 42;
@@ -44,6 +63,18 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
       if (round >= WARM_UP_ROUNDS) samples.get(name)!.push(elapsed);
     }
   }
+  // The check alone, in process, on the answer of PATH: what conformance adds to a call, without the network's noise.
+  const answer = await context.get(PATH);
+  const checked = {
+    method: 'GET',
+    path: PATH,
+    status: answer.status(),
+    headers: answer.headers(),
+    body: await answer.text(),
+  };
+  const checkStarted = performance.now();
+  for (let i = 0; i < 10_000; i += 1) checker?.check(checked);
+  const checkUs = checker ? Math.round((performance.now() - checkStarted) / 10) / 1000 : undefined;
   await context.dispose();
 
   const plain = samples.get('plain APIRequestContext')!;
@@ -57,6 +88,7 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
   }));
   console.log(`\nGET ${PATH}, ${ROUNDS} calls per variant against ${env.baseURL}:`);
   console.table(rows);
+  if (checkUs !== undefined) console.log(`The conformance check alone: ${checkUs} ms per answer (10,000 checks).`);
   const out = path.join(__dirname, 'results', 'client.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);

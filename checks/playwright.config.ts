@@ -31,7 +31,8 @@ export default defineConfig({
     ...(existsSync(demoTests) ? [{ name: 'adoption', testDir: path.join(__dirname, 'adoption') }] : []),
     // Runs example specs against demo APIs of their own, and builds and gates their Allure reports.
     ...(existsSync(demoTests) ? [{ name: 'reports', testDir: path.join(__dirname, 'reports') }] : []),
-    ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests }] : []),
+    // Its suite/ runs under the suite's own config (playwright.config.ts), against the embedded API.
+    ...(existsSync(demoTests) ? [{ name: 'demo-api', testDir: demoTests, testIgnore: 'suite/**' }] : []),
     ...(existsSync(replayChecks) ? [{ name: 'replay', testDir: replayChecks }] : []),
   ],
 });

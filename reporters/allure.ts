@@ -5,7 +5,7 @@ import playwrightPackage from '@playwright/test/package.json';
 import type { Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import { Status, type StatusDetails, type StepResult, type TestResult as AllureTestResult } from 'allure-js-commons';
 import { AllureReporter } from 'allure-playwright';
-import type { ApiDocument } from '../helpers/reports/api-summary';
+import type { ApiDocument } from '../helpers/openapi/operations';
 import { decorationOf } from '../helpers/reports/step-annotations';
 import { activityOf } from '../helpers/reports/test-activity';
 import { LABELS, type Label, activityLabels, featureAndStory, withDefaultLabels } from '../helpers/reports/test-labels';

@@ -1,12 +1,8 @@
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import {
-  type ApiCall,
-  callsFromAttachments,
-  renderMarkdown,
-  renderText,
-  summarizeApiCalls,
-} from '../helpers/reports/api-summary';
+import { type ApiCall, callsFromAttachments } from '../helpers/api-summary/calls';
+import { renderMarkdown, renderText } from '../helpers/api-summary/render';
+import { summarizeApiCalls } from '../helpers/api-summary/summarize';
 import { apiMetrics } from '../helpers/reports/metrics';
 import { attachmentsOfProvokedWaits } from '../helpers/reports/provoked';
 import { documentOfThisRun } from './openapi-document';
@@ -32,6 +28,8 @@ export default class ApiSummaryReporter implements Reporter {
   private readonly calls: ApiCall[] = [];
   private sharded = false;
   private testsEnded = 0;
+  // Read while the tests run: a document served by an API the run started is gone at its end.
+  private document: ReturnType<typeof documentOfThisRun> | undefined;
 
   constructor(private readonly options: Options = {}) {}
 
@@ -41,6 +39,7 @@ export default class ApiSummaryReporter implements Reporter {
 
   onTestEnd(_test: TestCase, result: TestResult): void {
     this.testsEnded += 1;
+    this.document ??= documentOfThisRun(envOfThisRun(), this.options.document, 'API summary');
     const provoked = attachmentsOfProvokedWaits(result.steps);
     const own = result.attachments.filter((attachment) => !provoked.has(attachment));
     this.calls.push(
@@ -56,7 +55,7 @@ export default class ApiSummaryReporter implements Reporter {
     const summary = summarizeApiCalls({
       calls: this.calls,
       runDurationMs: result.duration,
-      document: await documentOfThisRun(env, this.options.document, 'API summary'),
+      document: await (this.document ?? documentOfThisRun(env, this.options.document, 'API summary')),
       environment: env?.environment,
     });
     const outputDir = this.options.outputDir ?? path.join('reports', 'api');

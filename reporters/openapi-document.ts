@@ -1,12 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Env, EnvError } from '../helpers/env';
-import {
-  type ApiDocument,
-  openApiDocumentSetting,
-  operationsOfDocument,
-  parseOpenApiText,
-} from '../helpers/reports/api-summary';
+import { readOpenApiDocument } from '../helpers/openapi/document';
+import { type ApiDocument, operationsOfDocument } from '../helpers/openapi/operations';
+import { openApiDocumentSetting } from '../helpers/openapi/settings';
 
 const GENERATED_DOCUMENT = path.join(__dirname, '..', 'api', 'generated', 'openapi.json');
 
@@ -27,23 +24,16 @@ export function documentOfThisRun(env: Env | undefined, option: string | undefin
   return loadApiDocument(setting ?? option ?? fallback, reader);
 }
 
-/** The document's operations; without one, or when it cannot be read, operations go by the template rule. */
+/** The document's operations (3.0, 3.1, or 2.0 upgraded); without one, or when it cannot be read, none. */
 async function loadApiDocument(
   source: string | undefined,
   reader: string,
 ): Promise<{ source: string; api: ApiDocument } | undefined> {
   if (source === undefined) return undefined;
   try {
-    const text = /^https?:\/\//i.test(source) ? await fetchText(source) : readFileSync(path.resolve(source), 'utf8');
-    return { source, api: operationsOfDocument(parseOpenApiText(text, source)) };
+    return { source, api: operationsOfDocument((await readOpenApiDocument(source)).document) };
   } catch (error) {
     console.warn(`${reader}: could not read the OpenAPI document ${source} (${(error as Error).message}).`);
     return undefined;
   }
-}
-
-async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return response.text();
 }

@@ -1,4 +1,5 @@
-// Turns an OpenAPI document into zod 4 schemas in api/generated/ (docs/contracts.md).
+// Turns an OpenAPI document (3.0, 3.1, or Swagger 2.0 upgraded to 3.0) into zod 4 schemas in api/generated/
+// (docs/contracts.md).
 // Usage: npm run contracts:generate [-- --from <url|file>]
 // The document: --from, else the OPENAPI_DOCUMENT setting, else the embedded demo API's own, built in process.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { EnvError, readEnv } from '../helpers/env';
-import { openApiDocumentSetting, parseOpenApiText } from '../helpers/reports/api-summary';
+import { type OpenApiDocument, readOpenApiDocument } from '../helpers/openapi/document';
+import { contractOperationId } from '../helpers/openapi/names';
+import { openApiDocumentSetting } from '../helpers/openapi/settings';
 import { loadSettings } from '../setup/settings';
 
 export const GENERATED_DIR = path.join(__dirname, '..', 'api', 'generated');
@@ -19,30 +22,15 @@ const EMBEDDED_API_APP = path.join(__dirname, '..', 'demo-api', 'app.ts');
 
 const HEADER = [
   `// Generated from ${DOCUMENT_FILE} beside this file by \`npm run contracts:generate\`: do not edit.`,
-  '// Regenerate after the API changes (docs/contracts.md); checks/unit/generated-contracts.spec.ts fails when stale.',
+  '// Regenerate after the API changes, and commit it with the specs it breaks (docs/contracts.md).',
 ];
 
-export type OpenApiDocument = Record<string, unknown>;
+export type { OpenApiDocument };
 export type GeneratedFile = { name: string; body: string };
 
-/** Reads a document from an http(s) URL or a JSON or YAML file. */
+/** Reads a document from an http(s) URL or a JSON or YAML file, in OpenAPI 3 (a 2.0 one upgraded). */
 export async function readDocument(source: string): Promise<OpenApiDocument> {
-  let text: string;
-  if (/^https?:\/\//i.test(source)) {
-    let response: Response;
-    try {
-      response = await fetch(source, { headers: { accept: 'application/json, application/yaml;q=0.9' } });
-    } catch (error) {
-      const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-      throw new Error(`GET ${source} failed: ${reason}`, { cause: error });
-    }
-    if (!response.ok) throw new Error(`GET ${source} answered ${response.status}; expected an OpenAPI document.`);
-    text = await response.text();
-  } else {
-    if (!existsSync(source)) throw new Error(`No OpenAPI document at ${source}.`);
-    text = readFileSync(source, 'utf8');
-  }
-  return parseOpenApiText(text, source) as OpenApiDocument;
+  return (await readOpenApiDocument(source)).document;
 }
 
 type EmbeddedApi = {
@@ -75,7 +63,7 @@ export async function generatedFiles(document: OpenApiDocument): Promise<Generat
   const work = mkdtempSync(path.join(tmpdir(), 'contracts-'));
   try {
     await createClient({
-      input: structuredClone(document),
+      input: namedForTheGenerator(document),
       output: { path: work, header: HEADER, entryFile: false, clean: true },
       plugins: [
         {
@@ -97,6 +85,44 @@ export async function generatedFiles(document: OpenApiDocument): Promise<Generat
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+// Components that the generator would name like schemas: a parameter `thing_id` and a schema `ThingId`
+// would both be `zThingId`, one of them with a numeric suffix. Inlined where used, they get no name.
+const INLINED_COMPONENTS = ['parameters', 'requestBodies', 'responses', 'headers'];
+
+/**
+ * The document as the generator gets it (the one written to openapi.json stays as read): components
+ * other than schemas inlined, and every operation given the id contractOperationId names it by,
+ * so that every name in schemas.ts comes from the document and the naming rule of
+ * docs/contracts.md, never from a collision.
+ */
+export function namedForTheGenerator(document: OpenApiDocument): OpenApiDocument {
+  const copy = structuredClone(document);
+  const components = (copy.components ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const inline = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((item) => inline(item, depth));
+    if (typeof value !== 'object' || value === null) return value;
+    const ref = (value as { $ref?: unknown }).$ref;
+    const match = typeof ref === 'string' ? /^#\/components\/(\w+)\/(.+)$/.exec(ref) : null;
+    if (match && INLINED_COMPONENTS.includes(match[1]!) && depth < 20) {
+      const target = components[match[1]!]?.[match[2]!.replace(/~1/g, '/').replace(/~0/g, '~')];
+      if (target !== undefined) return inline(target, depth + 1);
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item, depth)]));
+  };
+  const paths = inline(copy.paths ?? {}, 0) as Record<string, Record<string, Record<string, unknown>>>;
+  const schemaNames = Object.keys(components.schemas ?? {});
+  for (const [template, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!METHODS.has(method) || typeof operation !== 'object' || operation === null) continue;
+      const operationId = typeof operation.operationId === 'string' ? operation.operationId : undefined;
+      operation.operationId = contractOperationId({ method, template, operationId }, schemaNames);
+    }
+  }
+  for (const kind of INLINED_COMPONENTS) delete components[kind];
+  return { ...copy, paths };
 }
 
 /** Replaces the folder's files with these; files it held that are no longer generated go. */

@@ -28,13 +28,41 @@ export function loadSettings(root = ROOT): void {
       );
     }
     process.env['API_ENV'] = environment;
-    dotenv.config({ path: file, quiet: true });
+    fill(file);
   }
-  dotenv.config({ path: shared, quiet: true });
+  fill(shared);
   const embedded = path.join(root, 'demo-api', 'demo.env');
-  if (!process.env['BASE_URL'] && existsSync(embedded)) dotenv.config({ path: embedded, quiet: true });
+  if (!process.env['BASE_URL'] && existsSync(embedded)) fill(embedded);
+}
+
+/** Sets what the file sets and the environment does not have yet. */
+function fill(file: string): void {
+  if (!existsSync(file)) return;
+  const settings = readSettingsFile(file);
+  for (const [key, value] of Object.entries(settings)) process.env[key] ??= value;
 }
 
 function sharedSetting(file: string, key: string): string | undefined {
-  return existsSync(file) ? dotenv.parse(readFileSync(file))[key] : undefined;
+  return existsSync(file) ? readSettingsFile(file)[key] : undefined;
+}
+
+/**
+ * A settings file's keys and values. A key set twice is an EnvError naming both lines: with dotenv the
+ * later one would silently win, an empty `KEY=` included, over the value filled in above it.
+ */
+export function readSettingsFile(file: string): Record<string, string> {
+  const text = readFileSync(file, 'utf8');
+  const firstLine = new Map<string, number>();
+  text.split(/\r?\n/).forEach((line, index) => {
+    const key = /^\s*(?:export\s+)?([\w.-]+)\s*=/.exec(line)?.[1];
+    if (key === undefined) return;
+    const earlier = firstLine.get(key);
+    if (earlier !== undefined) {
+      throw new EnvError(
+        `Setting ${key} is set twice in ${path.basename(file)}, on lines ${earlier} and ${index + 1}: keep one of them.`,
+      );
+    }
+    firstLine.set(key, index + 1);
+  });
+  return dotenv.parse(text);
 }

@@ -1,38 +1,41 @@
-import { retryAfterMs, whenBody } from '../helpers/readiness/classifiers';
+import { HoldOpened, InFlight, expect, parse, retryAfterMs, test, whenBody } from '../api/fixtures';
 
-import { ExportResult, InFlight, Throttled } from '../api/contracts';
-import { expect, parse, test } from '../api/fixtures';
+// A throttling latch instead of a sleep: at most N calls of an account run at once, and the next one
+// is refused at once. No sleep before the N+1th call: a latch. A hold keeps N calls in flight, the
+// sentinel says when all N are running, and only then the N+1th goes out.
 
-// A throttled operation: at most N exports per account run at once and the next one is
-// refused at once. No sleep before the N+1th call: a latch. A demo API control holds N exports in
-// flight, the in-flight sentinel says when all N are running, and only then the N+1th goes out.
-
-test('the export beyond the in-flight limit is refused at once with 429 and Retry-After', async ({
+test('the call beyond the in-flight limit is refused at once with 429 and Retry-After', async ({
   anonymousApi,
-  createUser,
   clientFor,
-  demoControls,
+  env,
+  examples,
+  newAccount,
   waitUntilReady,
 }) => {
-  test.skip(!demoControls, 'holding requests in flight needs a demo API control');
-  const member = await clientFor(await createUser()); // its own account: its own throttle
-  const { limit } = await parse(await member.get('/api/v1/exports/in-flight'), InFlight);
-  const hold = await anonymousApi.post('/__demo/holds');
-  await expect(hold).toHaveStatus(201);
-  const { holdId } = (await hold.json()) as { holdId: string };
+  const { EXAMPLE_THROTTLED: throttled, EXAMPLE_THROTTLE_SENTINEL: sentinel, EXAMPLE_HOLD: hold } = examples;
+  test.skip(!throttled || !sentinel || !hold, 'EXAMPLE_THROTTLED, _THROTTLE_SENTINEL and _HOLD name no operation');
+  const member = await clientFor(await newAccount()); // its own account: its own throttle
+  const inFlight = () => member.fetch(sentinel!.path, { method: sentinel!.method });
+  const { limit } = await parse(await inFlight(), InFlight);
+  const opened = await anonymousApi.fetch(hold!.open.path, { method: hold!.open.method });
+  await expect(opened).toHaveStatus([200, 201]);
+  const { holdId } = await parse(opened, HoldOpened);
+  const call = (headers: Record<string, string> = {}) =>
+    member.fetch(throttled!.path, { method: throttled!.method, data: throttled!.body, headers });
 
-  // Each held request settles to its status and body, or to its error: none can reject unobserved.
+  // Each held call settles to its status, or to its error: none can reject unobserved.
   const held = Array.from({ length: limit }, () =>
-    member.post('/api/v1/exports', { data: { format: 'csv' }, headers: { 'x-demo-hold': holdId } }).then(
-      async (response) => ({ status: response.status(), body: (await response.json()) as unknown }),
-      (error: unknown) => ({ status: 'no response', body: String(error) }),
+    call({ [hold!.header]: holdId }).then(
+      (response) => response.status(),
+      (error: unknown) => String(error),
     ),
   );
   try {
     await waitUntilReady({
       operation: 'throttle slots',
-      subject: `${limit} held exports`,
-      probe: ({ timeoutMs }) => member.get('/api/v1/exports/in-flight', { timeout: timeoutMs }),
+      subject: `${limit} held calls`,
+      slaMs: env.requestTimeoutMs,
+      probe: inFlight,
       classify: whenBody({
         schema: InFlight,
         isReady: (body) => body.inFlight === limit,
@@ -40,25 +43,15 @@ test('the export beyond the in-flight limit is refused at once with 429 and Retr
       }),
     });
 
-    // Awaited while the others are still held: if it queued for a slot instead of failing fast,
-    // it could only answer after the release, and the test would time out here.
-    const beyondLimit = await member.post('/api/v1/exports', { data: { format: 'csv' } });
-    await expect(beyondLimit, `the export beyond the limit of ${limit} must be refused at once`).toHaveStatus(429);
-    expect(await parse(beyondLimit, Throttled)).toMatchObject({ code: 'TOO_MANY_IN_FLIGHT', limit });
+    // Awaited while the others are held: had it queued for a slot instead of failing fast, it could only
+    // answer after the release, and the test would time out here.
+    const beyondLimit = await call();
+    await expect(beyondLimit, `the call beyond the limit of ${limit} must be refused at once`).toHaveStatus(429);
     expect(retryAfterMs(beyondLimit.headers())).toBeGreaterThan(0);
   } finally {
     // Released even when an assertion failed, so that nothing stays in flight after the test.
-    await anonymousApi.post(`/__demo/holds/${holdId}/release`);
+    await anonymousApi.post(`${hold!.open.path}/${holdId}/release`);
   }
-  const released = await Promise.all(held);
-  expect(released.map((response) => response.status)).toEqual(Array.from({ length: limit }, () => 200));
-  for (const { body } of released) await expect(body).toMatchSchema(ExportResult);
-  expect(await parse(await member.get('/api/v1/exports/in-flight'), InFlight)).toEqual({ inFlight: 0, limit });
-});
-
-test('an export within the limit completes', async ({ createUser, clientFor }) => {
-  const member = await clientFor(await createUser());
-  const response = await member.post('/api/v1/exports', { data: { format: 'json' } });
-  await expect(response).toHaveStatus(200);
-  expect(await parse(response, ExportResult)).toMatchObject({ format: 'json' });
+  expect(await Promise.all(held)).toEqual(Array.from({ length: limit }, () => 200));
+  expect(await parse(await inFlight(), InFlight)).toEqual({ inFlight: 0, limit });
 });

@@ -1,5 +1,5 @@
 // Generated from openapi.json beside this file by `npm run contracts:generate`: do not edit.
-// Regenerate after the API changes (docs/contracts.md); checks/unit/generated-contracts.spec.ts fails when stale.
+// Regenerate after the API changes, and commit it with the specs it breaks (docs/contracts.md).
 
 import * as z from 'zod';
 

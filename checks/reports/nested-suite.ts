@@ -59,7 +59,7 @@ export function script(dir: string, file: string, args: string[] = [], env: Reco
   return inDir(dir, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], env);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

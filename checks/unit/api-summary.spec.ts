@@ -3,19 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FullConfig, TestCase, TestResult } from '@playwright/test/reporter';
 import { EnvError, parseEnv } from '../../helpers/env';
-import {
-  type ApiCall,
-  type ApiSummary,
-  callsFromAttachments,
-  matchOperation,
-  openApiDocumentSetting,
-  operationOfCall,
-  operationsOfDocument,
-  renderMarkdown,
-  renderText,
-  routeTemplate,
-  summarizeApiCalls,
-} from '../../helpers/reports/api-summary';
+import { type ApiCall, callsFromAttachments } from '../../helpers/api-summary/calls';
+import { operationOfCall, routeTemplate } from '../../helpers/api-summary/operations';
+import { renderMarkdown, renderText } from '../../helpers/api-summary/render';
+import { type ApiSummary, summarizeApiCalls } from '../../helpers/api-summary/summarize';
+import { matchOperation } from '../../helpers/openapi/match';
+import { operationsOfDocument } from '../../helpers/openapi/operations';
+import { openApiDocumentSetting } from '../../helpers/openapi/settings';
 import ApiSummaryReporter from '../../reporters/api-summary-reporter';
 import { expect, test } from '../../fixtures';
 
@@ -140,6 +134,7 @@ test('per operation: calls, statuses, latency percentiles of the answers, and fa
       noResponse: 0,
       failures: 0,
       provoked: 0,
+      nonconforming: 0,
       p50Ms: 40,
       p95Ms: 40,
       maxMs: 40,
@@ -153,6 +148,7 @@ test('per operation: calls, statuses, latency percentiles of the answers, and fa
       noResponse: 1,
       failures: 2,
       provoked: 0,
+      nonconforming: 0,
       p50Ms: 10,
       p95Ms: 19,
       maxMs: 20,
@@ -278,7 +274,7 @@ test.describe('the reporter', () => {
     expect(merged.notCovered).toEqual(['POST /orders', 'GET /orders/{orderId}/lines', 'GET /users/{userId}']);
     expect(merged.coverage).toMatchObject({ covered: 2, operations: 5, ratio: 0.4 });
     const markdown = readFileSync(path.join(dir, 'api', 'api-summary.md'), 'utf8');
-    expect(markdown).toContain('| DELETE /users/{userId} | 1 | 204×1 | 9 ms | 9 ms | 9 ms | 0 | 0 | covered | – |');
+    expect(markdown).toContain('| DELETE /users/{userId} | 1 | 204×1 | 9 ms | 9 ms | 9 ms | 0 | 0 | 0 | covered | – |');
     const files = readdirSync(resultsDir());
     expect(files.filter((file) => file.endsWith('-perf.json'))).toEqual(['api-metrics-perf.json']);
     const metrics = JSON.parse(readFileSync(path.join(resultsDir(), 'api-metrics-perf.json'), 'utf8')) as Array<{
@@ -291,6 +287,36 @@ test.describe('the reporter', () => {
   });
 });
 
+test('a nonconformity noted on a test marks its call, and the summary counts it per operation under the template', () => {
+  const noted = {
+    name: 'GET /users/usr_1a2b3c4d nonconforming',
+    contentType: 'application/json',
+    body: json({
+      operation: 'GET /users/{userId}',
+      method: 'GET',
+      path: '/users/usr_1a2b3c4d',
+      status: 200,
+      kind: 'body',
+      summary: 'GET /users/{userId} answered 200: the body does not match the documented schema',
+    }),
+  };
+  const attachments = [
+    ...exchange('GET', '/users/usr_1a2b3c4d', { status: 200, latencyMs: 4 }),
+    ...exchange('GET', '/users/usr_1a2b3c4d', { status: 200, latencyMs: 6 }),
+    noted,
+  ];
+  const calls = callsFromAttachments(attachments);
+  expect(calls.map((one) => one.nonconforming ?? false)).toEqual([true, false]);
+  const summary = summarizeApiCalls({ calls, runDurationMs: 1, document });
+  expect(summary.nonconforming).toBe(1);
+  expect(summary.operations.find((row) => row.operation === 'GET /users/{userId}')?.nonconforming).toBe(1);
+  expect(renderText(summary, 'api-summary.md')).toContain('nonconforming: GET /users/{userId} ×1');
+  // The control: without the note, nothing is counted.
+  expect(
+    summarizeApiCalls({ calls: callsFromAttachments(attachments.slice(0, 4)), runDurationMs: 1 }).nonconforming,
+  ).toBe(0);
+});
+
 test('the Markdown table shows every operation', () => {
   const summary = summarizeApiCalls({
     calls: [call('GET', '/v2/users/me', 200, 5), call('POST', '/v2/orders', null, 10_000)],
@@ -299,9 +325,9 @@ test('the Markdown table shows every operation', () => {
   });
   const markdown = renderMarkdown(summary);
   expect(markdown).toContain(
-    '| operation | calls | statuses | p50 | p95 | max | failures | provoked | coverage | documented statuses not seen |',
+    '| operation | calls | statuses | p50 | p95 | max | failures | provoked | nonconforming | coverage | documented statuses not seen |',
   );
-  expect(markdown).toContain('| POST /orders | 1 | no answer×1 | – | – | – | 1 | 0 | never called | 201 4XX |');
+  expect(markdown).toContain('| POST /orders | 1 | no answer×1 | – | – | – | 1 | 0 | 0 | never called | 201 4XX |');
   expect(markdown).toContain('## Documented operations never called');
 });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { expect, test } from '@playwright/test';
 
 // The workflow's run per environment and their merge into one Allure report: its shape, as the CI
-// cannot run here (checks/reports/environments.spec.ts runs the same sequence on this machine).
+// cannot run here (while the demo is here, a check of its reports runs the same sequence on this machine).
 const Step = z.object({
   name: z.string().optional(),
   uses: z.string().optional(),

@@ -1,7 +1,7 @@
 import { resolveMetricSamples } from '@allurereport/core-api';
 import { summarize } from '../../helpers/readiness/summary';
 import type { PollWaitRecord } from '../../helpers/readiness/wait';
-import { summarizeApiCalls } from '../../helpers/reports/api-summary';
+import { summarizeApiCalls } from '../../helpers/api-summary/summarize';
 import { apiMetrics, metricKey, readinessMetrics } from '../../helpers/reports/metrics';
 import { expect, test } from '../../fixtures';
 

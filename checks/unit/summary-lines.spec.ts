@@ -1,4 +1,6 @@
-import { type ApiCall, renderText, summarizeApiCalls } from '../../helpers/reports/api-summary';
+import type { ApiCall } from '../../helpers/api-summary/calls';
+import { renderText } from '../../helpers/api-summary/render';
+import { summarizeApiCalls } from '../../helpers/api-summary/summarize';
 import { LINE_WIDTH, count, table, wrapItems, wrapWords } from '../../helpers/reports/text-lines';
 import { expect, test } from '../../fixtures';
 

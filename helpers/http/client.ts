@@ -1,7 +1,10 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { sendWithRenewal } from './renewal';
 
-type FetchOptions = NonNullable<Parameters<APIRequestContext['fetch']>[1]>;
+type FetchOptions = NonNullable<Parameters<APIRequestContext['fetch']>[1]> & {
+  /** `false`: the answer is not checked against the OpenAPI document (a fault the test provokes). */
+  conformance?: false;
+};
 export type RequestOptions = Omit<FetchOptions, 'method'>;
 
 /** One request and its response, as the client saw them. Headers and bodies are not redacted yet. */
@@ -25,7 +28,7 @@ export type Exchange = {
 };
 
 /** What an exchange is known by before it is sent: the title of its report step. */
-export type ExchangeStart = Pick<Exchange, 'identity' | 'method' | 'path'>;
+export type ExchangeStart = Pick<Exchange, 'identity' | 'method' | 'path'> & { conformance?: false };
 
 /**
  * Reports an exchange: `send` makes the request and resolves to the exchange once it is done, so
@@ -79,9 +82,19 @@ export function createApiClient(context: APIRequestContext, options: ApiClientOp
     );
   }
 
-  async function sendOnce(url: string, method: string, fetchOptions: FetchOptions, header?: AuthHeader) {
+  async function sendOnce(
+    url: string,
+    method: string,
+    { conformance, ...fetchOptions }: FetchOptions,
+    header?: AuthHeader,
+  ) {
     const headers = { ...fetchOptions.headers, ...(header ? { [header.name]: header.value } : {}) };
-    const start = { identity: options.identity ?? 'anonymous', method, path: pathOf(url, fetchOptions.params) };
+    const start = {
+      identity: options.identity ?? 'anonymous',
+      method,
+      path: pathOf(url, fetchOptions.params),
+      conformance,
+    };
     let response: APIResponse | undefined;
     const exchange = await options.report(start, async () => {
       const startedAt = new Date();

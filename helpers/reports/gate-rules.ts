@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Env, ENVIRONMENT_NAME, settingsOf } from '../env';
-import { OPERATION, operationKey } from './api-summary';
+import { OPERATION, operationKey } from '../api-summary/operations';
 import { COVERAGE, FIGURES } from './metrics';
 
 // The quality gate's rules from the settings, as Allure 3 quality-gate rules on the run's performance

@@ -1,5 +1,5 @@
 import type { ReadinessSummary } from '../readiness/summary';
-import type { ApiSummary } from './api-summary';
+import type { ApiSummary } from '../api-summary/summarize';
 
 // The run's figures as Allure 3 performance metrics (`*-perf.json` in allure-results): its Metrics
 // section lists them per operation and compares each with the previous run from Allure's own history,

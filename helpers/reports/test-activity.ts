@@ -1,6 +1,7 @@
 import { exchangesFromAttachments } from '../http/exchange-report';
 import { READINESS_ATTACHMENT } from '../wait/report';
-import { type ApiDocument, operationOfCall } from './api-summary';
+import { operationOfCall } from '../api-summary/operations';
+import type { SummaryDocument } from '../api-summary/summarize';
 import type { TestActivity } from './test-labels';
 
 type Attachment = { name: string; contentType: string; body?: Buffer };
@@ -20,7 +21,7 @@ export type ActivityResult = { status: string; attachments: readonly Attachment[
  * it failed, the operation where: the call or wait that failed last, or else the last one to start
  * before the failed check.
  */
-export function activityOf(result: ActivityResult, document: ApiDocument | undefined): TestActivity {
+export function activityOf(result: ActivityResult, document: SummaryDocument | undefined): TestActivity {
   const operationOf = (method: string, path: string) => operationOfCall(document, method, path);
   return {
     calls: exchangesFromAttachments(result.attachments).map((exchange) => ({

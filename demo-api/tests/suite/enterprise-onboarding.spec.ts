@@ -1,8 +1,8 @@
-import { notReadyWhileRefused, whenBody } from '../helpers/readiness/classifiers';
+import { notReadyWhileRefused, whenBody } from '../../../helpers/readiness/classifiers';
 
-import { Assets, JoinAccepted, LoginResponse, Problem } from '../api/contracts';
-import { PollWaitError } from '../helpers/readiness/wait';
-import { type ApiClient, type FreshUser, expect, parse, test } from '../api/fixtures';
+import { Assets, JoinAccepted, LoginResponse, Problem } from '../../../api/contracts';
+import { PollWaitError } from '../../../helpers/readiness/wait';
+import { type ApiClient, type FreshUser, expect, parse, test } from './demo';
 
 // "The API said success but the backend is not done yet". Joining an enterprise answers
 // success at once; the space, certificate and assets are provisioned later, and until then a login

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ImageGenerationEvent, SigningSecret, Task, TaskAccepted } from '../api/contracts';
-import { type ApiClient, expect, parse, test } from '../api/fixtures';
-import { WebhookWaitError } from '../helpers/push/webhooks/wait';
-import { byStatusField, whenBody } from '../helpers/readiness/classifiers';
+import { ImageGenerationEvent, SigningSecret, Task, TaskAccepted } from '../../../api/contracts';
+import { type ApiClient, expect, parse, test } from './demo';
+import { WebhookWaitError } from '../../../helpers/push/webhooks/wait';
+import { byStatusField, whenBody } from '../../../helpers/readiness/classifiers';
 
 // Submit with a callbackUrl, then wait for the signed webhook instead of polling. The demo API
 // misbehaves on request, per generation, with x-demo-faults: the rest of the suite is unaffected.

@@ -1,7 +1,7 @@
-import { Health, Task, TaskAccepted } from '../api/contracts';
-import { expect, parse, test } from '../api/fixtures';
-import { zGetCurrentUserResponse } from '../api/generated/schemas';
-import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
+import { Health, Task, TaskAccepted } from '../../../api/contracts';
+import { expect, parse, test } from './demo';
+import { zGetCurrentUserResponse } from '../../../api/generated/schemas';
+import { byStatusField, retryAfterMs } from '../../../helpers/readiness/classifiers';
 
 test('the API answers its health check', async ({ anonymousApi }) => {
   const response = await anonymousApi.get('/health');

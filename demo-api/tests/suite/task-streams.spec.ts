@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { Task, TaskAccepted, TaskEvent, TaskStreamMessage } from '../api/contracts';
-import { StreamWaitError } from '../helpers/push/streams/wait';
-import type { StreamChannel } from '../helpers/push/streams/opening';
-import { type ApiClient, expect, parse, test } from '../api/fixtures';
+import { Task, TaskAccepted, TaskEvent, TaskStreamMessage } from '../../../api/contracts';
+import { StreamWaitError } from '../../../helpers/push/streams/wait';
+import type { StreamChannel } from '../../../helpers/push/streams/opening';
+import { type ApiClient, expect, parse, test } from './demo';
 
 // Submit, then follow the task as the API pushes it, over server-sent events or a WebSocket, instead of
 // polling it. The outcome of a task is asked for with x-demo-scenario, a broken connection with the

@@ -9,8 +9,8 @@ import {
   TaskAccepted,
   User,
   UserList,
-} from '../api/contracts';
-import { expect, parse, test } from '../api/fixtures';
+} from '../../../api/contracts';
+import { expect, parse, test } from './demo';
 
 // Every response of the API against its schema, and what bad input gets back.
 

@@ -1,8 +1,8 @@
-import { byStatusField, retryAfterMs } from '../helpers/readiness/classifiers';
+import { byStatusField, retryAfterMs } from '../../../helpers/readiness/classifiers';
 
-import { Task, TaskAccepted } from '../api/contracts';
-import { PollWaitError } from '../helpers/readiness/wait';
-import { type ApiClient, expect, parse, test } from '../api/fixtures';
+import { Task, TaskAccepted } from '../../../api/contracts';
+import { PollWaitError } from '../../../helpers/readiness/wait';
+import { type ApiClient, expect, parse, test } from './demo';
 
 // Submit, then poll. The demo API is asked for each outcome through a test control,
 // x-demo-scenario: the outcome comes from the API itself, not from a mock.

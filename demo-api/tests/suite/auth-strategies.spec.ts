@@ -1,5 +1,5 @@
-import { User } from '../api/contracts';
-import { expect, parse, test } from '../api/fixtures';
+import { User } from '../../../api/contracts';
+import { expect, parse, test } from './demo';
 
 // Each way a role can authenticate, chosen by settings alone (demo-api/demo.env sets them for the
 // demo): `user` logs in with a password, `integration` sends a static API key as X-API-Key,

@@ -1,8 +1,8 @@
-import { logIn } from '../helpers/http/auth';
+import { logIn } from '../../../helpers/http/auth';
 
-import { LoginResponse, Problem, TaskAccepted, User } from '../api/contracts';
-import { type IssuedToken, TokenSession } from '../helpers/http/sessions';
-import { expect, parse, test } from '../api/fixtures';
+import { LoginResponse, Problem, TaskAccepted, User } from '../../../api/contracts';
+import { type IssuedToken, TokenSession } from '../../../helpers/http/sessions';
+import { expect, parse, test } from './demo';
 
 test('each role fixture is logged in as its role', async ({ api, adminApi }) => {
   for (const [client, role] of [
