@@ -174,7 +174,7 @@ const runEnv = (run: string, reporting: 'starter' | 'plain', more: NodeJS.Proces
   SCALE_RUN: run,
   SCALE_REPORTING: reporting,
   // The starter's own work, not the API's latency, is what grows with the suite.
-  DEMO_LATENCY_SCALE: process.env['DEMO_LATENCY_SCALE'] ?? '0.05',
+  DEMO_LATENCY_SCALE: process.env['DEMO_LATENCY_SCALE'] ?? '0.02',
   // Every output is this run's own: no history of earlier runs, no reporter of an IDE.
   PW_TEST_REPORTER: '',
   ...more,

@@ -114,7 +114,27 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   }
 
   override onStepEnd(test: TestCase, result: TestResult, step: TestStep): void {
+    if (step.category === 'test.step' && step.attachments.length > 0) this.attachToStep(test, this.view(step));
     super.onStepEnd(test, result, this.view(step));
+  }
+
+  /**
+   * allure-playwright places an attachment in a step only when it came through an "Attach" step
+   * (testInfo.attach); the API calls attach their request and response to their own step
+   * (fixtures/exchange-reports.ts). Each is given the step to go into, as the end of the test
+   * looks it up: by name, first come first served.
+   */
+  private attachToStep(test: TestCase, step: TestStep): void {
+    const internals = this as unknown as AllureInternals;
+    if (typeof internals.recordAttachmentTarget !== 'function' || !(internals.pwStepUuid instanceof WeakMap)) {
+      throw new Error(
+        'reporters/allure.ts: this version of allure-playwright no longer has recordAttachmentTarget and pwStepUuid; ' +
+          'the attachments of API calls cannot be placed in their steps.',
+      );
+    }
+    const stepUuid = internals.pwStepUuid.get(step);
+    if (stepUuid === undefined) return;
+    for (const { name } of step.attachments) internals.recordAttachmentTarget(test.id, { name, stepUuid });
   }
 
   override onTestEnd(test: TestCase, result: TestResult): Promise<void> {
@@ -185,6 +205,12 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     return view;
   }
 }
+
+// What attachToStep uses of allure-playwright's own state (3.x).
+type AllureInternals = {
+  recordAttachmentTarget?: (testId: string, target: { name: string; stepUuid: string }) => void;
+  pwStepUuid?: WeakMap<TestStep, string>;
+};
 
 // The report shows a test's first few labels: the starter's go before language, framework and the like.
 function ownLabelsFirst(labels: Label[]): Label[] {
