@@ -10,6 +10,8 @@ import { decorationOf } from '../helpers/reports/step-annotations';
 import { activityOf } from '../helpers/reports/test-activity';
 import { LABELS, type Label, activityLabels, featureAndStory, withDefaultLabels } from '../helpers/reports/test-labels';
 import { environmentInfoFile, stringifyProperties } from '../helpers/reports/allure-config';
+import type { Writer } from 'allure-js-commons/sdk/reporter';
+import { unflushedWriter } from './allure-writer';
 import { documentOfThisRun } from './openapi-document';
 import { envOfThisRun } from './run-settings';
 
@@ -74,6 +76,8 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
 
   override onBegin(suite: Suite): void {
     super.onBegin(suite);
+    const runtime = (this as unknown as { allureRuntime?: { writer?: Writer } }).allureRuntime;
+    if (runtime?.writer) runtime.writer = unflushedWriter(this.resultsDir, runtime.writer);
     this.document = documentOfThisRun(envOfThisRun(), undefined, 'Allure labels').then((document) => document?.api);
   }
 
