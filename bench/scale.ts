@@ -37,6 +37,9 @@ type Measured = {
   peakMb: number;
   /** The peak of the resident memory of it and every process it started, summed, in MB. */
   treePeakMb: number;
+  /** CPU time of the process started, and of the processes it started and saw end (workers), in s. */
+  cpuS: number;
+  childrenCpuS: number;
   status: number;
 };
 type Written = { files: number; mb: number };
@@ -99,9 +102,11 @@ async function measure(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   child.stderr.on('data', (chunk: Buffer) => log.push(chunk));
   let peakKb = 0;
   let treePeakKb = 0;
+  let cpu = { own: 0, children: 0 };
   const sample = () => {
     peakKb = Math.max(peakKb, statusField(child.pid!, 'VmHWM'));
     treePeakKb = Math.max(treePeakKb, treeRssKb(child.pid!));
+    cpu = cpuOf(child.pid!) ?? cpu;
   };
   const sampler = setInterval(sample, 100);
   const status = await exitOf(child, sample);
@@ -111,6 +116,8 @@ async function measure(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     wallS: round((performance.now() - started) / 1000, 1),
     peakMb: Math.round(peakKb / 1024),
     treePeakMb: Math.round(treePeakKb / 1024),
+    cpuS: round(cpu.own, 1),
+    childrenCpuS: round(cpu.children, 1),
     status,
   };
   return measured;
@@ -130,6 +137,19 @@ function statusField(pid: number, field: string): number {
     return match ? Number(match[1]) : 0;
   } catch {
     return 0; // gone already
+  }
+}
+
+const TICKS_PER_S = 100;
+
+// utime, stime, cutime and cstime of /proc/<pid>/stat, in clock ticks.
+function cpuOf(pid: number): { own: number; children: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return { own: (fields[11]! + fields[12]!) / TICKS_PER_S, children: (fields[13]! + fields[14]!) / TICKS_PER_S };
+  } catch {
+    return undefined;
   }
 }
 
@@ -239,10 +259,12 @@ async function sharded(size: number, unsharded: Counts): Promise<Merged> {
   rmSync(merge, { recursive: true, force: true });
   mkdirSync(path.join(merge, 'all-blob-reports'), { recursive: true });
   const shards: Measured[] = [];
+  let shardCalls = 0;
   for (let shard = 1; shard <= SHARDS; shard += 1) {
     const run = `shard-${shard}-of-${size}`;
     const result = await runTests(run, 'starter', [`--shard=${shard}/${SHARDS}`], { CI: 'true' });
     shards.push(result.run);
+    shardCalls += countsOf(path.join(WORK, run), 0).calls;
     const blobs = path.join(WORK, run, 'blob-report');
     for (const blob of existsSync(blobs) ? readdirSync(blobs) : []) {
       cpSync(path.join(blobs, blob), path.join(merge, 'all-blob-reports', blob));
@@ -260,7 +282,13 @@ async function sharded(size: number, unsharded: Counts): Promise<Merged> {
     },
   );
   const build = await buildReport(`merge-${size}`, path.join(merge, 'allure-results'));
-  return { shards, merge: merged, build, counts: { unsharded, merged: countsOf(merge, build.tests) } };
+  // Each shard's workers log in on their own: the merge counts the calls of the shards, not of one run.
+  return {
+    shards,
+    merge: merged,
+    build,
+    counts: { unsharded: { ...unsharded, calls: shardCalls }, merged: countsOf(merge, build.tests) },
+  };
 }
 
 // ---------------------------------------------------------------- the benchmark
@@ -325,6 +353,8 @@ function print(row: Row): void {
       'wall s': plain.run.wallS,
       'runner peak MB': plain.run.peakMb,
       'all processes MB': plain.run.treePeakMb,
+      'runner CPU s': plain.run.cpuS,
+      'workers CPU s': plain.run.childrenCpuS,
       'report build s': '–',
       'build peak MB': '–',
       written: `${plain.written.files} files, ${plain.written.mb} MB`,
@@ -335,6 +365,8 @@ function print(row: Row): void {
       'wall s': starter.run.wallS,
       'runner peak MB': starter.run.peakMb,
       'all processes MB': starter.run.treePeakMb,
+      'runner CPU s': starter.run.cpuS,
+      'workers CPU s': starter.run.childrenCpuS,
       'report build s': starter.build?.wallS,
       'build peak MB': starter.build?.treePeakMb,
       written: `${starter.written.files} files, ${starter.written.mb} MB (report ${starter.build?.written.mb} MB)`,
@@ -355,7 +387,8 @@ function printMerged(merged: Merged, unsharded: Measured): void {
   );
   const { unsharded: one, merged: all } = merged.counts;
   console.log(
-    `  counts unsharded / merged: tests ${one.tests} / ${all.tests}, waits ${one.waits} / ${all.waits}, calls ${one.calls} / ${all.calls}`,
+    `  counts unsharded / merged: tests ${one.tests} / ${all.tests}, waits ${one.waits} / ${all.waits}; ` +
+      `calls in the shards / merged ${one.calls} / ${all.calls}`,
   );
 }
 
