@@ -154,6 +154,9 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
       this.resultUuids.delete(test.id);
     }
     await super.onTestEnd(test, result);
+    // allure-playwright keeps where each attachment of a test goes for the whole run: a retry of the
+    // test would find its first attempt's places first, and 5,000 tests keep 35,000 of them.
+    (this as unknown as AllureInternals).attachmentTargets?.delete(test.id);
   }
 
   private labelAtStart(result: AllureTestResult): void {
@@ -214,6 +217,7 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
 type AllureInternals = {
   recordAttachmentTarget?: (testId: string, target: { name: string; stepUuid: string }) => void;
   pwStepUuid?: WeakMap<TestStep, string>;
+  attachmentTargets?: Map<string, unknown[]>;
 };
 
 // The report shows a test's first few labels: the starter's go before language, framework and the like.
