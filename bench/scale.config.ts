@@ -11,8 +11,8 @@ const out = path.join(work, process.env['SCALE_RUN'] ?? 'run');
 
 function inner(reporter: typeof base.reporter): ReporterDescription[] {
   const [wrapper] = (reporter ?? []) as ReporterDescription[];
-  return ((wrapper?.[1] as { reporters?: ReporterDescription[] } | undefined)?.reporters ?? []).map(([name, options]) =>
-    [name, { ...(options as object), ...outputsOf(name) }] as ReporterDescription,
+  return ((wrapper?.[1] as { reporters?: ReporterDescription[] } | undefined)?.reporters ?? []).map(
+    ([name, options]) => [name, { ...(options as object), ...outputsOf(name) }] as ReporterDescription,
   );
 }
 
@@ -24,7 +24,8 @@ function outputsOf(name: string): object {
   if (name.endsWith('allure.ts')) return { resultsDir: allureResultsDir };
   if (name.endsWith('readiness-summary-reporter.ts'))
     return { outputDir: path.join(out, 'reports', 'readiness'), allureResultsDir };
-  if (name.endsWith('api-summary-reporter.ts')) return { outputDir: path.join(out, 'reports', 'api'), allureResultsDir };
+  if (name.endsWith('api-summary-reporter.ts'))
+    return { outputDir: path.join(out, 'reports', 'api'), allureResultsDir };
   return {};
 }
 

@@ -146,7 +146,10 @@ const TICKS_PER_S = 100;
 function cpuOf(pid: number): { own: number; children: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return { own: (fields[11]! + fields[12]!) / TICKS_PER_S, children: (fields[13]! + fields[14]!) / TICKS_PER_S };
   } catch {
     return undefined;
@@ -326,7 +329,8 @@ async function main() {
         printMerged(merged, starter.run);
       }
       if (!values.keep) {
-        for (const run of [`plain-${size}`, `starter-${size}`]) rmSync(path.join(WORK, run), { recursive: true, force: true });
+        for (const run of [`plain-${size}`, `starter-${size}`])
+          rmSync(path.join(WORK, run), { recursive: true, force: true });
       }
     }
   } finally {
