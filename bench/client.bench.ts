@@ -67,7 +67,11 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
     medianCpuMs: round2(percentile(cpu.get(variant)!, 50)),
     medianCpuOverheadMs: round2(percentile(cpu.get(variant)!, 50) - percentile(plainCpu, 50)),
   }));
-  console.log(`Load average ${loadavg().map((load) => load.toFixed(2)).join(', ')} at the end.`);
+  console.log(
+    `Load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')} at the end.`,
+  );
   console.log(`\nGET ${PATH}, ${ROUNDS} calls per variant against ${env.baseURL}:`);
   console.table(rows);
   const out = path.join(__dirname, 'results', 'client.json');
