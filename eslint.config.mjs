@@ -26,6 +26,7 @@ export default defineConfig(
     'allure-report/',
     'reports/',
     'bench/results/',
+    'bench/.scale/',
   ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { createApiClient } from '../helpers/http/client';
 import { checkingConformance, conformanceChecker } from '../helpers/openapi/conformance';
@@ -50,17 +51,25 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
       : []),
   ];
   const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
+  // The worker's own CPU time per call besides the wall time: on a busy machine the wall time of a
+  // call grows with every other process's, its CPU time much less.
+  const cpu = new Map(variants.map(([name]) => [name, [] as number[]]));
   let seed = 42;
   const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 
   for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {
     const order = [...variants].sort(() => random() - 0.5);
     for (const [name, call] of order) {
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const response = await call();
       const elapsed = performance.now() - started;
+      const cpuUsed = process.cpuUsage(cpuBefore);
       expect(response.status()).toBe(200);
-      if (round >= WARM_UP_ROUNDS) samples.get(name)!.push(elapsed);
+      if (round >= WARM_UP_ROUNDS) {
+        samples.get(name)!.push(elapsed);
+        cpu.get(name)!.push((cpuUsed.user + cpuUsed.system) / 1000);
+      }
     }
   }
   // The check alone, in process, on the answer of PATH: what conformance adds to a call, without the network's noise.
@@ -78,6 +87,7 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
   await context.dispose();
 
   const plain = samples.get('plain APIRequestContext')!;
+  const plainCpu = cpu.get('plain APIRequestContext')!;
   const rows = [...samples].map(([variant, ms]) => ({
     variant,
     calls: ms.length,
@@ -85,7 +95,14 @@ test('instrumented calls cost against plain APIRequestContext calls', async ({
     p95Ms: round2(percentile(ms, 95)),
     medianOverheadMs: round2(percentile(ms, 50) - percentile(plain, 50)),
     p95OverheadMs: round2(percentile(ms, 95) - percentile(plain, 95)),
+    medianCpuMs: round2(percentile(cpu.get(variant)!, 50)),
+    medianCpuOverheadMs: round2(percentile(cpu.get(variant)!, 50) - percentile(plainCpu, 50)),
   }));
+  console.log(
+    `Load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')} at the end.`,
+  );
   console.log(`\nGET ${PATH}, ${ROUNDS} calls per variant against ${env.baseURL}:`);
   console.table(rows);
   if (checkUs !== undefined) console.log(`The conformance check alone: ${checkUs} ms per answer (10,000 checks).`);

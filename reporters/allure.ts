@@ -10,6 +10,8 @@ import { decorationOf } from '../helpers/reports/step-annotations';
 import { activityOf } from '../helpers/reports/test-activity';
 import { LABELS, type Label, activityLabels, featureAndStory, withDefaultLabels } from '../helpers/reports/test-labels';
 import { environmentInfoFile, stringifyProperties } from '../helpers/reports/allure-config';
+import type { Writer } from 'allure-js-commons/sdk/reporter';
+import { unflushedWriter } from './allure-writer';
 import { documentOfThisRun } from './openapi-document';
 import { envOfThisRun } from './run-settings';
 
@@ -74,6 +76,8 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
 
   override onBegin(suite: Suite): void {
     super.onBegin(suite);
+    const runtime = (this as unknown as { allureRuntime?: { writer?: Writer } }).allureRuntime;
+    if (runtime?.writer) runtime.writer = unflushedWriter(this.resultsDir, runtime.writer);
     this.document = documentOfThisRun(envOfThisRun(), undefined, 'Allure labels').then((document) => document?.api);
   }
 
@@ -114,7 +118,27 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   }
 
   override onStepEnd(test: TestCase, result: TestResult, step: TestStep): void {
+    if (step.category === 'test.step' && step.attachments.length > 0) this.attachToStep(test, this.view(step));
     super.onStepEnd(test, result, this.view(step));
+  }
+
+  /**
+   * allure-playwright places an attachment in a step only when it came through an "Attach" step
+   * (testInfo.attach); the API calls attach their request and response to their own step
+   * (fixtures/exchange-reports.ts). Each is given the step to go into, as the end of the test
+   * looks it up: by name, first come first served.
+   */
+  private attachToStep(test: TestCase, step: TestStep): void {
+    const internals = this as unknown as AllureInternals;
+    if (typeof internals.recordAttachmentTarget !== 'function' || !(internals.pwStepUuid instanceof WeakMap)) {
+      throw new Error(
+        'reporters/allure.ts: this version of allure-playwright no longer has recordAttachmentTarget and pwStepUuid; ' +
+          'the attachments of API calls cannot be placed in their steps.',
+      );
+    }
+    const stepUuid = internals.pwStepUuid.get(step);
+    if (stepUuid === undefined) return;
+    for (const { name } of step.attachments) internals.recordAttachmentTarget(test.id, { name, stepUuid });
   }
 
   override onTestEnd(test: TestCase, result: TestResult): Promise<void> {
@@ -130,6 +154,9 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
       this.resultUuids.delete(test.id);
     }
     await super.onTestEnd(test, result);
+    // allure-playwright keeps where each attachment of a test goes for the whole run: a retry of the
+    // test would find its first attempt's places first, and 5,000 tests keep 35,000 of them.
+    (this as unknown as AllureInternals).attachmentTargets?.delete(test.id);
   }
 
   private labelAtStart(result: AllureTestResult): void {
@@ -185,6 +212,13 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     return view;
   }
 }
+
+// What attachToStep uses of allure-playwright's own state (3.x).
+type AllureInternals = {
+  recordAttachmentTarget?: (testId: string, target: { name: string; stepUuid: string }) => void;
+  pwStepUuid?: WeakMap<TestStep, string>;
+  attachmentTargets?: Map<string, unknown[]>;
+};
 
 // The report shows a test's first few labels: the starter's go before language, framework and the like.
 function ownLabelsFirst(labels: Label[]): Label[] {

@@ -173,7 +173,7 @@ export default class RedactingReporter {
   }
 
   onStepBegin(test: TestCase, result: TestResult, step: TestStep): void {
-    this.redaction.step(step);
+    this.redaction.stepBegin(step);
     this.deliver((reporter) => reporter.onStepBegin?.(test, result, step));
   }
 

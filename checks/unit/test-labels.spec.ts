@@ -33,11 +33,11 @@ const step = (
   steps,
   ...(error === undefined ? {} : { error }),
 });
-// As Playwright reports them: a call's step holds its two attachments through `Attach "…"` steps.
+// As Playwright reports them: a call's step holds its two attachments itself (fixtures/exchange-reports.ts).
 const call = (method: string, path: string, status: number, identity = 'user', error?: unknown) => {
   const [asked, answered] = [request(method, path, identity), response(method, path, status)];
   return {
-    step: step('test.step', [], [step('test.attach', [asked]), step('test.attach', [answered])], error),
+    step: step('test.step', [asked, answered], [], error),
     attachments: [asked, answered],
   };
 };

@@ -107,7 +107,18 @@ export function exchangesFromAttachments(attachments: readonly Attachment[]): Re
   return exchanges;
 }
 
+// The summaries and the Allure labels read the same attachments of a test: each body is parsed once
+// (by the body itself: a body redacted again is a new one).
+const parsed = new WeakMap<Buffer, unknown>();
+
 function jsonOf(body: Buffer): unknown {
+  if (parsed.has(body)) return parsed.get(body);
+  const json = parseJson(body);
+  parsed.set(body, json);
+  return json;
+}
+
+function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch {

@@ -61,8 +61,8 @@ function failedOperation(
   return before.at(-1)?.operation;
 }
 
-// A wait's step has its record attached in it, a call's step its request and response: both through
-// the `Attach "…"` steps that testInfo.attach makes inside the step.
+// A wait's step has its record attached through the `Attach "…"` step that testInfo.attach makes
+// inside it; a call's step holds its request and response itself.
 function operationOfStep(
   step: ActivityStep,
   operationOf: (method: string, path: string) => string,

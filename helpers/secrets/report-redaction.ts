@@ -73,18 +73,33 @@ export class ReportRedaction {
     for (const step of result.steps) this.stepTree(step);
   }
 
-  /** A step as it begins (its title) and as it ends (its error, annotations and attachments). */
+  /** A step as it begins: its title (and what Playwright gives with it), before any reporter sees it. */
+  stepBegin(step: TestStep): void {
+    this.stepTitle(step);
+  }
+
+  /**
+   * A step as it ends: its title again, its error, annotations and attachments. A step is redacted
+   * once at its end; the test's end goes over it again only when a secret was learnt since.
+   */
   step(step: TestStep): void {
-    step.title = this.redactor.text(step.title);
-    const parent = step.parent;
-    const title = step.title;
-    step.titlePath = () => [...(parent ? parent.titlePath() : []), title];
-    const withSubtitle = step as TestStep & { subtitle?: string };
-    if (withSubtitle.subtitle) withSubtitle.subtitle = this.redactor.text(withSubtitle.subtitle);
-    if (step.params) step.params = this.strings(step.params) as Record<string, unknown>;
+    this.redactedAt.set(step, this.redactor.version);
+    this.stepTitle(step);
     if (step.error) this.error(step.error);
     this.annotations(step.annotations);
     step.attachments.forEach((attachment) => this.attachment(attachment));
+  }
+
+  private stepTitle(step: TestStep): void {
+    const title = this.redactor.text(step.title);
+    if (title !== step.title) {
+      step.title = title;
+      const parent = step.parent;
+      step.titlePath = () => [...(parent ? parent.titlePath() : []), title];
+    }
+    const withSubtitle = step as TestStep & { subtitle?: string };
+    if (withSubtitle.subtitle) withSubtitle.subtitle = this.redactor.text(withSubtitle.subtitle);
+    if (step.params) step.params = this.strings(step.params) as Record<string, unknown>;
   }
 
   error(error: TestError): void {
@@ -177,7 +192,7 @@ export class ReportRedaction {
   }
 
   private stepTree(step: TestStep): void {
-    this.step(step);
+    if (this.redactedAt.get(step) !== this.redactor.version) this.step(step);
     for (const child of step.steps) this.stepTree(child);
   }
 
