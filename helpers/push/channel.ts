@@ -149,40 +149,44 @@ async function connect(
   const reporter = options.reporter ?? silentReporter;
 
   return reporter.step(`Open WebSocket ${shownUrl}`, async (step) => {
-    const startedAt = new Date();
-    const started = performance.now();
-    const socket = new WebSocket(url, [...(options.protocols ?? [])], {
-      headers,
-      handshakeTimeout: options.openTimeoutMs ?? OPEN_TIMEOUT_MS,
-    });
-    const attempt = await new Promise<Attempt & { body?: string }>((resolve) => {
-      socket.once('open', () => resolve({ kind: 'opened', socket, shownUrl }));
-      socket.once('unexpected-response', (_request, response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          socket.terminate();
-          resolve({
-            kind: 'refused',
-            status: response.statusCode,
-            body,
-            message: clean(`Could not open ${shownUrl}: HTTP ${response.statusCode} instead of upgrading: ${body}`),
+    const path = `${url.pathname}${url.search}`;
+    const identity = options.identity ?? 'anonymous';
+    // The call's own step (options.report) spans the opening, so that its duration covers the call.
+    const opening = async () => {
+      const startedAt = new Date();
+      const started = performance.now();
+      const socket = new WebSocket(url, [...(options.protocols ?? [])], {
+        headers,
+        handshakeTimeout: options.openTimeoutMs ?? OPEN_TIMEOUT_MS,
+      });
+      const attempt = await new Promise<Attempt & { body?: string }>((resolve) => {
+        socket.once('open', () => resolve({ kind: 'opened', socket, shownUrl }));
+        socket.once('unexpected-response', (_request, response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            socket.terminate();
+            resolve({
+              kind: 'refused',
+              status: response.statusCode,
+              body,
+              message: clean(`Could not open ${shownUrl}: HTTP ${response.statusCode} instead of upgrading: ${body}`),
+            });
           });
         });
+        // `on`, not `once`: a socket cut while refused may report another error after the first.
+        socket.on('error', (error) =>
+          resolve({
+            kind: 'refused',
+            status: undefined,
+            message: clean(`Could not open ${shownUrl}: ${error.message}`),
+          }),
+        );
       });
-      // `on`, not `once`: a socket cut while refused may report another error after the first.
-      socket.on('error', (error) =>
-        resolve({ kind: 'refused', status: undefined, message: clean(`Could not open ${shownUrl}: ${error.message}`) }),
-      );
-    });
-    const status = attempt.kind === 'opened' ? 101 : attempt.status;
-    await step.rename(clean(`Open WebSocket ${shownUrl} → ${status === undefined ? 'no answer' : `HTTP ${status}`}`));
-    if (options.protocols?.length) await step.parameter('subprotocols', options.protocols.join(', '));
-    if (options.report) {
-      const path = `${url.pathname}${url.search}`;
+      const status = attempt.kind === 'opened' ? 101 : attempt.status;
       const exchange = {
-        identity: options.identity ?? 'anonymous',
+        identity,
         method: 'GET',
         path,
         channel: 'websocket' as const,
@@ -192,12 +196,23 @@ async function connect(
         response: status === undefined ? undefined : { status, headers: {}, body: attempt.body ?? '' },
         error: status === undefined && attempt.kind === 'refused' ? new Error(attempt.message) : undefined,
       };
+      return { attempt, status, exchange };
+    };
+    let opened: Awaited<ReturnType<typeof opening>> | undefined;
+    if (options.report) {
       await options
-        .report({ identity: exchange.identity, method: 'GET', path }, async () => exchange)
+        .report({ identity, method: 'GET', path }, async () => {
+          opened = await opening();
+          return opened.exchange;
+        })
         .catch((error: unknown) => {
-          if (error !== exchange.error) throw error;
+          if (error !== opened?.exchange.error) throw error;
         });
     }
+    opened ??= await opening();
+    const { attempt, status } = opened;
+    await step.rename(clean(`Open WebSocket ${shownUrl} → ${status === undefined ? 'no answer' : `HTTP ${status}`}`));
+    if (options.protocols?.length) await step.parameter('subprotocols', options.protocols.join(', '));
     return attempt;
   });
 }
