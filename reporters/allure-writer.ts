@@ -6,7 +6,7 @@ import type { Writer } from 'allure-js-commons/sdk/reporter';
  * Allure's results writer, without the flush to disk. allure-js-commons writes every result and
  * attachment to a temporary file, flushes it to the disk (fsync) and renames it, synchronously in the
  * runner's process: on a busy machine about 4 ms a file, 8 files a test, during which the runner
- * handles no other event (`npm run bench:scale`, bench/README.md). The results are read by the report
+ * handles no other event (bench/README.md, the scale benchmark). The results are read by the report
  * build after the run, from the page cache; a run cut short by a crash of the machine has no report
  * to build anyway. (Writing through Node's promises instead costs the runner more than this.) What is
  * written once a run (environment, categories) still goes through Allure's own writer.

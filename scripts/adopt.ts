@@ -40,6 +40,8 @@ export const DEMO_ONLY = [
   'api/contracts',
   'api/generated',
   'bench/polling.bench.ts',
+  'bench/scale.ts',
+  'bench/scale.config.ts',
   'bench/servers.json',
   'checks/adoption',
   'checks/reports',
@@ -56,7 +58,7 @@ function specsOnTheDemosContracts(): string[] {
 }
 
 /** The package scripts that only the demo uses. */
-const DEMO_SCRIPTS = ['demo-api', 'bench:polling'];
+const DEMO_SCRIPTS = ['demo-api', 'bench:polling', 'bench:scale'];
 
 /** The settings of each strategy that adoption fills in, beside the credentials left empty in .env. */
 const STRATEGY_SETTINGS: Record<AuthStrategy, Record<string, string>> = {
