@@ -74,7 +74,7 @@ export const ExampleSettings = z.object({
   EXAMPLE_JOB_EVENTS: z.string().includes('{location}').optional(),
   /** The body field the job takes a callback URL in, and the call answering its signing secret `{ secret }`. */
   EXAMPLE_CALLBACK_FIELD: z.string().min(1).optional(),
-  EXAMPLE_WEBHOOK_SECRET: operation.optional(),
+  EXAMPLE_WEBHOOK_SECRET_OPERATION: operation.optional(),
   /** A sign-up that takes the login's username and password fields: a fresh account per test. */
   EXAMPLE_SIGN_UP: operation.optional(),
   /** A call of a fresh account with an effect that comes later, and what its login answers until then. */

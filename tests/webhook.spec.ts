@@ -5,7 +5,7 @@ import { JobEvent, JobStatus, SigningSecret, expect, parse, test } from '../api/
 // (Standard Webhooks).
 
 test('a finished job calls back with a signed event about it', async ({ api, examples, webhooks }) => {
-  const { EXAMPLE_JOB: job, EXAMPLE_CALLBACK_FIELD: field, EXAMPLE_WEBHOOK_SECRET: secretCall } = examples;
+  const { EXAMPLE_JOB: job, EXAMPLE_CALLBACK_FIELD: field, EXAMPLE_WEBHOOK_SECRET_OPERATION: secretCall } = examples;
   test.skip(!job || !field || !secretCall, 'EXAMPLE_JOB, _CALLBACK_FIELD and _WEBHOOK_SECRET name no operation');
   const { secret } = await parse(await api.fetch(secretCall!.path, { method: secretCall!.method }), SigningSecret);
   const accepted = await api.fetch(job!.path, {
