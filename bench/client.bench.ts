@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createApiClient } from '../helpers/http/client';
 import { checkingConformance, conformanceChecker } from '../helpers/openapi/conformance';
 import { readOpenApiDocument } from '../helpers/openapi/document';
-import { openApiDocumentSetting } from '../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../helpers/settings/openapi';
 import { percentile } from '../helpers/reports/statistics';
 import { readEnv } from '../helpers/env';
 import { expect, test } from '../fixtures';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Env, EnvError } from '../helpers/env';
 import { readOpenApiDocument } from '../helpers/openapi/document';
 import { type ApiDocument, operationsOfDocument } from '../helpers/openapi/operations';
-import { openApiDocumentSetting } from '../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../helpers/settings/openapi';
 
 const GENERATED_DOCUMENT = path.join(__dirname, '..', 'api', 'generated', 'openapi.json');
 

@@ -10,7 +10,7 @@ import { format, resolveConfig } from 'prettier';
 import { EnvError, readEnv } from '../helpers/env';
 import { type OpenApiDocument, readOpenApiDocument } from '../helpers/openapi/document';
 import { contractOperationId } from '../helpers/openapi/names';
-import { openApiDocumentSetting } from '../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../helpers/settings/openapi';
 import { loadSettings } from '../setup/settings';
 
 export const GENERATED_DIR = path.join(__dirname, '..', 'api', 'generated');

@@ -21,7 +21,7 @@ import { EnvError, readEnv } from '../helpers/env';
 import { type OpenApiDocument, readOpenApiDocument } from '../helpers/openapi/document';
 import { contractOperationId, looseName } from '../helpers/openapi/names';
 import { type DocumentedOperation, operationsOfDocument } from '../helpers/openapi/operations';
-import { openApiDocumentSetting } from '../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../helpers/settings/openapi';
 import { loadSettings } from '../setup/settings';
 
 const ROOT = path.join(__dirname, '..');

@@ -9,7 +9,7 @@ import { renderMarkdown, renderText } from '../../helpers/api-summary/render';
 import { type ApiSummary, summarizeApiCalls } from '../../helpers/api-summary/summarize';
 import { matchOperation } from '../../helpers/openapi/match';
 import { operationsOfDocument } from '../../helpers/openapi/operations';
-import { openApiDocumentSetting } from '../../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../../helpers/settings/openapi';
 import ApiSummaryReporter from '../../reporters/api-summary-reporter';
 import { expect, test } from '../../fixtures';
 

@@ -7,7 +7,8 @@ import {
   stringifyProperties,
 } from '../../helpers/reports/allure-config';
 import { historyBeforeRun } from '../../helpers/reports/allure-history';
-import { type GateSettings, gateRules, gateSettings } from '../../helpers/reports/gate-rules';
+import { gateRules } from '../../helpers/reports/gate-rules';
+import { type GateSettings, gateSettings } from '../../helpers/settings/gate';
 import { expect, test } from '../../fixtures';
 
 const env = (extra: Record<string, string>) => parseEnv({ BASE_URL: 'https://api.example.com', ...extra });

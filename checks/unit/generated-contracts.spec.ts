@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readEnv } from '../../helpers/env';
-import { openApiDocumentSetting } from '../../helpers/openapi/settings';
+import { openApiDocumentSetting } from '../../helpers/settings/openapi';
 import {
   DOCUMENT_FILE,
   GENERATED_DIR,

@@ -7,7 +7,7 @@ import { matchOperation } from '../../helpers/openapi/match';
 import { contractOperationId, operationIdOf } from '../../helpers/openapi/names';
 import { operationsOfDocument } from '../../helpers/openapi/operations';
 import { EnvError, parseEnv } from '../../helpers/env';
-import { conformanceSettings } from '../../helpers/openapi/settings';
+import { conformanceSettings } from '../../helpers/settings/openapi';
 import { Redactor } from '../../helpers/secrets/redactor';
 import { smokeSpecOf } from '../../scripts/generate-smoke';
 import { expect, test } from '../../fixtures';

@@ -1,4 +1,5 @@
 import { EnvError } from '../env';
+import { firstLine } from '../wait/format';
 
 /** Sends one GET and resolves to the HTTP status; rejects when there is no HTTP answer at all. */
 export type StatusProbe = (url: string) => Promise<number>;
@@ -43,8 +44,4 @@ export function describeOtherServer(answer: { status: number; server: string | u
   if (product === identity) return null;
   const as = answer.server === undefined ? 'without a Server header' : `as ${JSON.stringify(answer.server)}`;
   return `answered HTTP ${answer.status} ${as}, not as ${identity}`;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n', 1)[0] ?? text;
 }

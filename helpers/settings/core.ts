@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// The schemas of the settings: the core's here, each add-on's beside it (webhooks.ts). helpers/env.ts
-// reads process.env and parses it with them.
+// The schemas of the settings: the core's here, the rest beside it (webhooks.ts, openapi.ts, gate.ts).
+// helpers/env.ts reads process.env and parses it with them.
 
 export const AUTH_STRATEGIES = ['password', 'token', 'client-credentials', 'none'] as const;
 export type AuthStrategy = (typeof AUTH_STRATEGIES)[number];
