@@ -32,6 +32,7 @@ function outputsOf(name: string): object {
 export default defineConfig({
   ...base,
   testDir: path.join(work, 'tests'),
+  testMatch: '**/*.spec.ts',
   outputDir: path.join(out, 'test-results'),
   globalTeardown: undefined,
   reporter:
