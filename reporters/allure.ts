@@ -48,6 +48,7 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   // Playwright does not wait for a reporter's onTestEnd: the end of the run waits for every test's.
   private readonly testsEnding: Array<Promise<void>> = [];
   private readonly environmentBlock: Record<string, string>;
+  private writer: ReturnType<typeof unflushedWriter> | undefined;
 
   constructor({ targetUrl, environment, ...options }: Options = {}) {
     const block = Object.fromEntries(
@@ -77,7 +78,7 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
   override onBegin(suite: Suite): void {
     super.onBegin(suite);
     const runtime = (this as unknown as { allureRuntime?: { writer?: Writer } }).allureRuntime;
-    if (runtime?.writer) runtime.writer = unflushedWriter(this.resultsDir, runtime.writer);
+    if (runtime?.writer) runtime.writer = this.writer = unflushedWriter(this.resultsDir, runtime.writer);
     this.document = documentOfThisRun(envOfThisRun(), undefined, 'Allure labels').then((document) => document?.api);
   }
 
@@ -85,6 +86,7 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
     await Promise.all(this.testsEnding);
     this.stepsByKey.clear();
     await super.onEnd();
+    this.writer?.flush();
     if (!this.environment || !this.emptied) return;
     mkdirSync(this.resultsDir, { recursive: true });
     writeFileSync(

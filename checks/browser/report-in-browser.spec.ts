@@ -11,7 +11,8 @@ const REPORT = path.join(ROOT, 'allure-report');
 const SCREENSHOTS = process.env['REPORT_SCREENSHOTS'];
 
 type Label = { name: string; value: string };
-type Result = { name: string; labels: Label[]; steps: Array<{ name: string }> };
+type Step = { name: string; steps: Step[] };
+type Result = { name: string; labels: Label[]; steps: Step[] };
 
 /** Every request the page makes; any to another machine is stopped before it leaves, and counted. */
 const test = base.extend<{ offMachine: string[] }>({
@@ -144,6 +145,12 @@ test('a test shows its feature, story, operation and role labels, and its named 
   const call = result.steps.find((step) => step.name.includes(' → '));
   expect(call, 'a step named after its answer').toBeDefined();
   await expect(page.getByText(call!.name, { exact: true }).first()).toBeVisible();
+  // Its request and response are one attachment in it.
+  const exchange = call!.steps.find((step) => step.name.endsWith(' request and response'));
+  expect(exchange, "the call's request and response").toBeDefined();
+  await page.getByText(call!.name, { exact: true }).first().click();
+  await page.getByText(exchange!.name, { exact: true }).first().click();
+  await expect(page.getByText('"response"').first()).toBeVisible();
   await openFirstWait(page, result);
   await screenshot(page, 'allure-test-steps.png');
   expect(offMachine).toEqual([]);

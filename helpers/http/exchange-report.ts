@@ -15,6 +15,13 @@ export function attachmentNamesOf(exchange: Exchange, redactor: Redactor): { req
   return { request: `${name}${REQUEST}`, response: `${name}${RESPONSE}` };
 }
 
+/** Which exchange an attachment's name is a half of, and which half; undefined for any other attachment. */
+export function exchangeHalfOf(attachmentName: string): { call: string; half: 'request' | 'response' } | undefined {
+  if (attachmentName.endsWith(REQUEST)) return { call: attachmentName.slice(0, -REQUEST.length), half: 'request' };
+  if (attachmentName.endsWith(RESPONSE)) return { call: attachmentName.slice(0, -RESPONSE.length), half: 'response' };
+  return undefined;
+}
+
 /** The request half of an exchange as a report shows it: secrets redacted, large bodies truncated. */
 export function describeRequest(exchange: Exchange, redactor: Redactor) {
   return {

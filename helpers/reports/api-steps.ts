@@ -25,3 +25,29 @@ export function shortApiSteps(results: ReadonlyArray<{ steps?: Step[] }>): { ste
   for (const result of results) visit(result.steps);
   return { steps, short };
 }
+
+/**
+ * The Allure results whose API calls are not each attached as one `<call> request and response`
+ * (reporters/allure-exchanges.ts), with how many calls and such attachments each has. The attachment
+ * is in the call's step, but for the calls of a fixture's teardown, where allure-playwright puts it
+ * beside the test's "After Hooks": so they are counted per test.
+ */
+export function resultsWithUnpairedExchanges(
+  results: ReadonlyArray<{ name?: string; steps?: Step[] }>,
+): Array<{ name: string; calls: number; exchanges: number }> {
+  const found: Array<{ name: string; calls: number; exchanges: number }> = [];
+  for (const result of results) {
+    let calls = 0;
+    let exchanges = 0;
+    const visit = (list: Step[] = []) => {
+      for (const step of list) {
+        if (API_STEP.test(step.name ?? '')) calls += 1;
+        if (step.name?.endsWith(' request and response')) exchanges += 1;
+        visit(step.steps);
+      }
+    };
+    visit(result.steps);
+    if (calls !== exchanges) found.push({ name: result.name ?? '(unnamed)', calls, exchanges });
+  }
+  return found;
+}
