@@ -15,13 +15,17 @@ export type ConfigAdditions = {
   overrides?: Record<string, unknown>;
   /** Quality-gate rule sets to add to allurerc.mjs's own. */
   rules?: readonly RuleSet[];
+  /** Only this plugin of allurerc.mjs (one view of the report), not all of them. */
+  plugin?: string;
 };
 
 /** The text of an ES module config: allurerc.mjs with the additions. */
 export function allureConfigModule(
   baseConfigFile: string,
-  { environments, variables = {}, overrides = {}, rules = [] }: ConfigAdditions,
+  { environments, variables = {}, overrides = {}, rules = [], plugin }: ConfigAdditions,
 ) {
+  const plugins =
+    plugin === undefined ? 'base.plugins' : `{ ${JSON.stringify(plugin)}: base.plugins[${JSON.stringify(plugin)}] }`;
   return `import base from ${JSON.stringify(pathToFileURL(baseConfigFile).href)};
 
 const environments = ${JSON.stringify(environments)};
@@ -30,6 +34,7 @@ const variables = ${JSON.stringify(variables)};
 export default {
   ...base,
   ...${JSON.stringify(overrides)},
+  plugins: ${plugins},
   environments: {
     ...Object.fromEntries(
       environments.map((name) => [
