@@ -156,9 +156,17 @@ export default class AllureReporterForAsyncApis extends AllureReporter {
       this.resultUuids.delete(test.id);
     }
     await super.onTestEnd(test, result);
-    // allure-playwright keeps where each attachment of a test goes for the whole run: a retry of the
-    // test would find its first attempt's places first, and 5,000 tests keep 35,000 of them.
-    (this as unknown as AllureInternals).attachmentTargets?.delete(test.id);
+    // allure-playwright keeps, for the whole run, where each attachment of a test goes (a retry of the
+    // test would find its first attempt's places first), and each test's hook steps and attachment
+    // tasks: 5,000 tests kept 35,000 places and every fixture step of every test.
+    const internals = this as unknown as AllureInternals;
+    for (const perTest of [
+      internals.attachmentTargets,
+      internals.beforeHooksStepsStack,
+      internals.afterHooksStepsStack,
+      internals.pendingAttachmentTasks,
+    ])
+      perTest?.delete(test.id);
   }
 
   private labelAtStart(result: AllureTestResult): void {
@@ -220,6 +228,9 @@ type AllureInternals = {
   recordAttachmentTarget?: (testId: string, target: { name: string; stepUuid: string }) => void;
   pwStepUuid?: WeakMap<TestStep, string>;
   attachmentTargets?: Map<string, unknown[]>;
+  beforeHooksStepsStack?: Map<string, unknown>;
+  afterHooksStepsStack?: Map<string, unknown>;
+  pendingAttachmentTasks?: Map<string, unknown[]>;
 };
 
 // The report shows a test's first few labels: the starter's go before language, framework and the like.
