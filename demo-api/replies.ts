@@ -8,3 +8,7 @@ export const setRetryAfter = (reply: FastifyReply, seconds: number) => reply.hea
 
 export const unknownHold = (reply: FastifyReply, holdId: string) =>
   problem(reply, 400, 'INVALID_REQUEST', `Unknown hold ${holdId}; create one with POST /__demo/holds.`);
+
+/** The plain HTTP answer of a route that must be opened as a WebSocket. */
+export const upgradeRequired = (reply: FastifyReply) =>
+  problem(reply.header('upgrade', 'websocket'), 426, 'UPGRADE_REQUIRED', 'Open this route as a WebSocket.');

@@ -155,6 +155,12 @@ export const FORBIDDEN = problemResponse('FORBIDDEN: the caller may not do this.
 
 export const TASK_NOT_FOUND = problemResponse('TASK_NOT_FOUND: no such task, or the task of another user.');
 
+/** 426 of a route that must be opened as a WebSocket (see `upgradeRequired`). */
+export const UPGRADE_REQUIRED = {
+  ...problemResponse('UPGRADE_REQUIRED: the request was no WebSocket upgrade.'),
+  headers: { upgrade: { type: 'string', const: 'websocket' } },
+};
+
 export const TASK_ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 
 export const RETRY_AFTER_HEADERS = {

@@ -3,8 +3,15 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { createAuth } from '../auth';
 import { type Distribution, sampleDurationMs } from '../latency';
-import { problem } from '../replies';
-import { AUTHENTICATED, AUTHENTICATED_PROBLEMS, dateTime, nullable, problemResponse } from '../schemas';
+import { problem, upgradeRequired } from '../replies';
+import {
+  AUTHENTICATED,
+  AUTHENTICATED_PROBLEMS,
+  dateTime,
+  nullable,
+  problemResponse,
+  UPGRADE_REQUIRED,
+} from '../schemas';
 import { countRequest, latencyScale, type StateOptions } from '../state';
 
 type ConsoleStatus = 'starting' | 'ready' | 'closed';
@@ -149,14 +156,10 @@ export const interactiveRoutes: FastifyPluginAsync<StateOptions> = async (app, {
         ...AUTHENTICATED_PROBLEMS,
         404: CONSOLE_NOT_FOUND,
         409: problemResponse('CONSOLE_CLOSED: the console is closed; CHANNEL_IN_USE: a channel is open on it.'),
-        426: {
-          ...problemResponse('UPGRADE_REQUIRED: the request was no WebSocket upgrade.'),
-          headers: { upgrade: { type: 'string', const: 'websocket' } },
-        },
+        426: UPGRADE_REQUIRED,
       },
     },
-    handler: async (_request, reply) =>
-      problem(reply.header('upgrade', 'websocket'), 426, 'UPGRADE_REQUIRED', 'Open this route as a WebSocket.'),
+    handler: async (_request, reply) => upgradeRequired(reply),
     wsHandler: (socket, request) => {
       // The HTTP part of the exchange ends with the upgrade, which onResponse never sees.
       countRequest(state, request, 101);

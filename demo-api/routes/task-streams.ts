@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createAuth } from '../auth';
-import { problem } from '../replies';
-import { AUTHENTICATED, AUTHENTICATED_PROBLEMS, TASK_ID_PARAMS, TASK_NOT_FOUND, problemResponse } from '../schemas';
+import { problem, upgradeRequired } from '../replies';
+import { AUTHENTICATED, AUTHENTICATED_PROBLEMS, TASK_ID_PARAMS, TASK_NOT_FOUND, UPGRADE_REQUIRED } from '../schemas';
 import { countRequest, latencyScale, type StateOptions } from '../state';
 import { watchTask } from '../task-events';
 
@@ -121,14 +121,10 @@ export const taskStreamRoutes: FastifyPluginAsync<StateOptions> = async (app, { 
         101: { description: 'Switching Protocols: the WebSocket of the task.', type: 'null' },
         ...AUTHENTICATED_PROBLEMS,
         404: TASK_NOT_FOUND,
-        426: {
-          ...problemResponse('UPGRADE_REQUIRED: the request was no WebSocket upgrade.'),
-          headers: { upgrade: { type: 'string', const: 'websocket' } },
-        },
+        426: UPGRADE_REQUIRED,
       },
     },
-    handler: async (_request, reply) =>
-      problem(reply.header('upgrade', 'websocket'), 426, 'UPGRADE_REQUIRED', 'Open this route as a WebSocket.'),
+    handler: async (_request, reply) => upgradeRequired(reply),
     wsHandler: (socket, request) => {
       // The HTTP part of the exchange ends with the upgrade, which onResponse never sees.
       countRequest(state, request, 101);
